@@ -1,0 +1,129 @@
+//! Phase 1: what serde reads from a mapping file, with a span on every value a diagnostic
+//! may need to point at. Nothing here is checked beyond TOML types and known keys; see
+//! [`super::validate`] for the rules.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A whole mapping file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFile {
+    pub provider: RawProvider,
+    #[serde(default)]
+    pub field: Vec<RawField>,
+    #[serde(default)]
+    pub rule: Vec<RawRule>,
+    /// `[values.<field>]`: field name → raw value → entry.
+    #[serde(default)]
+    pub values: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<RawEntry>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvider {
+    pub id: Spanned<String>,
+    pub name: String,
+    pub sources: Spanned<Vec<String>>,
+    pub edition: String,
+    pub fallback: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawField {
+    pub name: Spanned<String>,
+    pub paths: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub normalize: Vec<Spanned<RawStep>>,
+    pub delegate: Option<Spanned<RawDelegate>>,
+}
+
+/// One normalization step: a bare name or a one-key table.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawStep {
+    Named(String),
+    PadLeft(RawPadLeft),
+    Capture(RawCapture),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPadLeft {
+    pub pad_left: usize,
+    pub fill: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapture {
+    pub capture: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDelegate {
+    pub provider: String,
+    pub field: String,
+}
+
+/// The decision part shared by table entries and rules.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntry {
+    pub code: Spanned<i64>,
+    pub desc: String,
+    #[serde(default)]
+    pub generic: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRule {
+    pub id: Spanned<String>,
+    pub when: Spanned<BTreeMap<Spanned<String>, Spanned<RawMatcher>>>,
+    pub code: Spanned<i64>,
+    pub desc: String,
+    #[serde(default)]
+    pub generic: bool,
+    pub note: Option<String>,
+}
+
+/// A condition on one field's value.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawMatcher {
+    Exact(String),
+    OneOf(RawOneOf),
+    Prefix(RawPrefix),
+    Regex(RawRegex),
+    Range(RawRange),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOneOf {
+    pub one_of: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrefix {
+    pub prefix: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegex {
+    pub regex: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRange {
+    pub range: [i64; 2],
+}

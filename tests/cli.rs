@@ -1,0 +1,216 @@
+//! The binary as users run it: stdout, stderr and exit status of every subcommand,
+//! snapshotted together.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Runs `paynorm args...` with `stdin`, returns "exit: N / stdout / stderr" as one text.
+fn run(args: &[&str], stdin: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paynorm"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("paynorm runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().map_or("signal".into(), |c| c.to_string()),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn exit_code(report: &str) -> &str {
+    report.lines().next().unwrap().trim_start_matches("exit: ")
+}
+
+#[test]
+fn normalize_from_argument() {
+    insta::assert_snapshot!(run(
+        &[
+            "normalize",
+            "stripe",
+            r#"{"error":{"code":"card_declined","decline_code":"generic_decline","network_decline_code":"51"}}"#
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn normalize_from_stdin() {
+    insta::assert_snapshot!(run(&["normalize", "iso8583"], r#"{"mti":"0110","39":5}"#));
+}
+
+#[test]
+fn normalize_unknown_provider_exits_1() {
+    insta::assert_snapshot!(run(&["normalize", "acme", "{}"], ""));
+}
+
+#[test]
+fn normalize_invalid_json_exits_1() {
+    insta::assert_snapshot!(run(&["normalize", "stripe", "{not json"], ""));
+}
+
+#[test]
+fn batch_mixed_lines_keeps_order_echoes_ids_and_exits_1() {
+    let input = [
+        r#"{"id": "tx-1", "provider": "stripe", "response": {"error": {"code": "card_declined", "decline_code": "insufficient_funds"}}}"#,
+        r#"{"id": 2, "provider": "iso8583", "response": {"39": "05"}}"#,
+        r#"not json"#,
+        r#"{"id": "tx-4", "provider": "acme", "response": {}}"#,
+        r#"{"id": "tx-5", "provider": "stripe"}"#,
+        r#""#,
+        r#"[1, 2]"#,
+        r#"{"provider": 7, "response": {}}"#,
+        r#"{"provider": "iso8583", "response": "51"}"#,
+        r#"{"id": "last", "provider": "iso8583", "response": {"39": "54"}}"#,
+    ]
+    .join("\n");
+    let report = run(&["batch"], &input);
+    assert_eq!(exit_code(&report), "1");
+    insta::assert_snapshot!(report);
+}
+
+#[test]
+fn batch_sample_file_succeeds() {
+    let report = run(&["batch", "fixtures/sample.jsonl"], "");
+    assert_eq!(exit_code(&report), "0", "{report}");
+    let lines = std::fs::read_to_string("fixtures/sample.jsonl")
+        .unwrap()
+        .lines()
+        .count();
+    let stdout = report.split("--- stdout\n").nth(1).unwrap();
+    let stdout = stdout.split("--- stderr").next().unwrap();
+    assert_eq!(stdout.lines().count(), lines, "one record per line");
+    assert!(
+        stdout
+            .lines()
+            .all(|l| l.starts_with("{\"id\":") && l.contains("\"rule\":")),
+        "{stdout}"
+    );
+    assert!(report.contains(&format!("{lines} lines: {lines} ok, 0 failed")));
+}
+
+#[test]
+fn batch_missing_file_is_an_io_error() {
+    insta::assert_snapshot!(run(&["batch", "no/such/file.jsonl"], ""));
+}
+
+#[test]
+fn check_passes_on_the_builtin_mappings() {
+    insta::assert_snapshot!(run(&["check"], ""));
+}
+
+#[test]
+fn check_reports_broken_mappings_and_exits_3() {
+    insta::assert_snapshot!(run(
+        &["--mappings", "tests/broken/unknown-catalog-code", "check"],
+        ""
+    ));
+}
+
+#[test]
+fn check_json_format() {
+    insta::assert_snapshot!(run(
+        &[
+            "--mappings",
+            "tests/broken/key-not-normalized",
+            "check",
+            "--format",
+            "json"
+        ],
+        ""
+    ));
+}
+
+#[test]
+fn normalize_and_batch_refuse_a_broken_mapping_set() {
+    for args in [
+        &[
+            "--mappings",
+            "tests/broken/invalid-regex",
+            "normalize",
+            "stripe",
+            "{}",
+        ][..],
+        &["--mappings", "tests/broken/invalid-regex", "batch"][..],
+    ] {
+        let report = run(args, "{\"provider\":\"stripe\",\"response\":{}}\n");
+        assert_eq!(exit_code(&report), "3", "{report}");
+        assert!(report.contains("[invalid-regex]"), "{report}");
+        assert!(
+            report.contains("--- stdout\n--- stderr"),
+            "no results on stdout: {report}"
+        );
+    }
+}
+
+#[test]
+fn catalog_json_lists_every_code_with_both_languages() {
+    let report = run(&["catalog", "--format", "json"], "");
+    assert_eq!(exit_code(&report), "0");
+    let json = report
+        .split("--- stdout\n")
+        .nth(1)
+        .unwrap()
+        .split("--- stderr")
+        .next()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 91);
+    assert_eq!(
+        list[1],
+        serde_json::json!({"code": 100100, "category": "amount", "messages": {"en": "Insufficient balance", "zh": "余额不足"}})
+    );
+}
+
+#[test]
+fn catalog_table() {
+    insta::assert_snapshot!(run(&["catalog"], ""));
+}
+
+#[test]
+fn providers_table() {
+    insta::assert_snapshot!(run(&["providers"], ""));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let report = run(&["normalize"], "");
+    assert_eq!(exit_code(&report), "2", "{report}");
+    let report = run(&["frobnicate"], "");
+    assert_eq!(exit_code(&report), "2", "{report}");
+}
+
+#[test]
+fn help_is_there_for_every_subcommand() {
+    insta::assert_snapshot!(run(&["--help"], ""));
+    for sub in ["normalize", "batch", "check", "catalog", "providers"] {
+        let report = run(&[sub, "--help"], "");
+        assert_eq!(exit_code(&report), "0", "{report}");
+        assert!(report.contains("Usage: paynorm"), "{report}");
+    }
+}
+
+#[test]
+fn verbose_logs_go_to_stderr_only() {
+    let report = run(&["-vv", "normalize", "iso8583", r#"{"39":"51"}"#], "");
+    let (stdout, stderr) = report.split_once("--- stderr\n").unwrap();
+    assert!(stderr.contains("compiled mapping"), "{stderr}");
+    assert!(stderr.contains("mapping set loaded"), "{stderr}");
+    assert_eq!(
+        stdout.lines().count(),
+        3,
+        "exit line, marker, one record: {stdout}"
+    );
+}

@@ -1,0 +1,47 @@
+//! One snapshot per fixture: `fixtures/<provider>/<case>.json` holds a raw response of that
+//! provider; its snapshot is the normalized record. Review changes with `cargo insta review`.
+
+use paynorm::Engine;
+
+#[test]
+fn every_fixture_has_a_reviewed_snapshot() {
+    let engine = Engine::builtin().expect("built-in mappings are valid");
+    insta::glob!("../fixtures", "*/*.json", |path| {
+        let provider = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .expect("fixtures/<provider>/<case>.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let response: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
+        let result = engine
+            .normalize(provider, &response)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        insta::assert_json_snapshot!(result);
+    });
+}
+
+#[test]
+fn every_builtin_provider_has_enough_fixtures() {
+    let engine = Engine::builtin().unwrap();
+    for p in engine.providers() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(p.id);
+        let count = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "json"))
+                })
+                .count()
+            })
+            .unwrap_or(0);
+        assert!(
+            count >= 25,
+            "{}: {count} fixtures, at least 25 expected",
+            p.id
+        );
+    }
+}
