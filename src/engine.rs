@@ -33,47 +33,49 @@ pub enum Error {
 /// The normalization engine: a validated, compiled mapping set.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
-    providers: Vec<Provider>,
-    by_id: HashMap<String, usize>,
+pub(crate) struct Inner {
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) by_id: HashMap<String, usize>,
 }
 
-struct Provider {
-    id: String,
-    name: String,
-    sources: Vec<String>,
-    edition: String,
-    file: String,
-    fallback: &'static CatalogEntry,
-    fields: Vec<Field>,
-    rules: Vec<Rule>,
+pub(crate) struct Provider {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) sources: Vec<String>,
+    pub(crate) edition: String,
+    pub(crate) file: String,
+    pub(crate) fallback: &'static CatalogEntry,
+    pub(crate) fields: Vec<Field>,
+    pub(crate) rules: Vec<Rule>,
 }
 
-struct Field {
-    name: String,
+pub(crate) struct Field {
+    pub(crate) name: String,
     /// `provider/field`, reported as `via` when this field delegates.
-    qualified: String,
-    paths: Vec<String>,
-    steps: Vec<Step>,
-    table: HashMap<String, Entry>,
+    pub(crate) qualified: String,
+    pub(crate) paths: Vec<String>,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) table: HashMap<String, Entry>,
     /// (provider index, field index) this field hands its value to.
-    delegate: Option<(usize, usize)>,
+    pub(crate) delegate: Option<(usize, usize)>,
     /// Rules whose every condition is on this field: what a delegation into it searches.
-    single_field_rules: Vec<usize>,
+    pub(crate) single_field_rules: Vec<usize>,
 }
 
-struct Entry {
-    id: String,
-    catalog: &'static CatalogEntry,
-    generic: bool,
+pub(crate) struct Entry {
+    pub(crate) id: String,
+    pub(crate) catalog: &'static CatalogEntry,
+    pub(crate) generic: bool,
+    /// The provider's own description of the raw code.
+    pub(crate) desc: String,
 }
 
-struct Rule {
-    entry: Entry,
-    conditions: Vec<(usize, Matcher)>,
+pub(crate) struct Rule {
+    pub(crate) entry: Entry,
+    pub(crate) conditions: Vec<(usize, Matcher)>,
 }
 
 /// What a caller can know about a loaded provider.
@@ -222,6 +224,7 @@ impl Engine {
             id: e.id.clone(),
             catalog: catalog::lookup(e.code).expect("validated catalog code"),
             generic: e.generic,
+            desc: e.desc.clone(),
         };
         let providers = specs
             .iter()

@@ -25,9 +25,11 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod coverage;
 pub mod diagnostic;
 pub mod engine;
 pub mod mapping;
+pub mod snapshot;
 pub mod steps;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

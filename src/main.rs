@@ -66,6 +66,35 @@ enum Command {
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
         format: TableFormat,
     },
+    /// Per provider: entries, reachable catalog codes, entries no fixture exercises, and the
+    /// codes of a published list (--reference) that have no entry of their own.
+    Coverage {
+        /// One provider; all loaded providers when absent.
+        provider: Option<String>,
+        /// A published code list (TSV: header row, then code<TAB>description).
+        #[arg(long, value_name = "FILE.tsv", requires = "provider")]
+        reference: Option<PathBuf>,
+        /// Only this field's entries cover the list (for providers with one list per field).
+        #[arg(long, requires = "reference")]
+        field: Option<String>,
+        /// Fixture directory: raw responses in DIR/<provider>/*.json.
+        #[arg(long, value_name = "DIR", default_value = "fixtures")]
+        fixtures: PathBuf,
+        /// Exit 1 when a listed code has no entry.
+        #[arg(long, requires = "reference")]
+        require_complete: bool,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// Run expectation tests: DIR/<provider>/<case>.json against <case>.expected.json beside
+    /// it. Prints a diff for each mismatch; exit 1 on any mismatch or missing expectation.
+    Test {
+        /// Directory of <provider>/ subdirectories.
+        dir: PathBuf,
+        /// Write the current output as the expectation of every case that differs or is new.
+        #[arg(long)]
+        update: bool,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -258,6 +287,195 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 }
             }
         }
+        Command::Coverage {
+            provider,
+            reference,
+            field,
+            fixtures,
+            require_complete,
+            format,
+        } => {
+            let engine = load(mappings, Format::Text)?;
+            return coverage(
+                &engine,
+                provider,
+                reference,
+                field,
+                &fixtures,
+                require_complete,
+                format,
+            );
+        }
+        Command::Test { dir, update } => {
+            let engine = load(mappings, Format::Text)?;
+            return expectation_tests(&engine, &dir, update);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The raw responses in `dir/<provider>/*.json` (expectation files excluded), sorted.
+fn read_fixtures(dir: &Path, provider: &str) -> Result<Vec<serde_json::Value>, Failure> {
+    let dir = dir.join(provider);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name.ends_with(".json") && !name.ends_with(".expected.json")
+        })
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)?;
+            serde_json::from_str(&text)
+                .map_err(|e| Failure::Input(format!("{}: invalid JSON: {e}", p.display())))
+        })
+        .collect()
+}
+
+fn coverage(
+    engine: &Engine,
+    provider: Option<String>,
+    reference: Option<PathBuf>,
+    field: Option<String>,
+    fixtures: &Path,
+    require_complete: bool,
+    format: TableFormat,
+) -> Result<ExitCode, Failure> {
+    let reference_rows = match &reference {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+            })?;
+            Some(
+                paynorm::coverage::parse_reference(&text)
+                    .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    let ids: Vec<String> = match provider {
+        Some(p) => vec![p],
+        None => engine
+            .providers()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect(),
+    };
+    let mut reports = Vec::new();
+    for id in &ids {
+        let responses = read_fixtures(fixtures, id)?;
+        let report = engine
+            .coverage(id, &responses, reference_rows.as_deref(), field.as_deref())
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        reports.push(report);
+    }
+    let mut out = io::stdout().lock();
+    match format {
+        TableFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &reports).map_err(io::Error::from)?;
+            writeln!(out)?;
+        }
+        TableFormat::Table => {
+            writeln!(
+                out,
+                "{:<10} {:>7} {:>9} {:>8} {:>11}  reference",
+                "provider", "entries", "reachable", "fixtures", "unexercised"
+            )?;
+            for r in &reports {
+                let reference = r.reference.as_ref().map_or("-".to_string(), |c| {
+                    format!("{:.1}% ({}/{})", c.percent, c.covered, c.listed)
+                });
+                writeln!(
+                    out,
+                    "{:<10} {:>7} {:>9} {:>8} {:>11}  {reference}",
+                    r.provider,
+                    r.entries,
+                    r.reachable_codes.len(),
+                    r.fixtures,
+                    r.unexercised.len()
+                )?;
+            }
+            if let [r] = reports.as_slice() {
+                if let Some(c) = &r.reference
+                    && !c.missing.is_empty()
+                {
+                    writeln!(
+                        out,
+                        "\nlisted codes without an entry ({}):",
+                        c.missing.len()
+                    )?;
+                    for code in &c.missing {
+                        writeln!(out, "  {code}")?;
+                    }
+                }
+                if !r.unexercised.is_empty() {
+                    writeln!(
+                        out,
+                        "\nentries no fixture exercises ({}):",
+                        r.unexercised.len()
+                    )?;
+                    for id in &r.unexercised {
+                        writeln!(out, "  {id}")?;
+                    }
+                }
+            }
+        }
+    }
+    let incomplete = reports
+        .iter()
+        .any(|r| r.reference.as_ref().is_some_and(|c| !c.missing.is_empty()));
+    Ok(if require_complete && incomplete {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn expectation_tests(engine: &Engine, dir: &Path, update: bool) -> Result<ExitCode, Failure> {
+    use paynorm::snapshot::CaseStatus;
+    let results = paynorm::snapshot::run(engine, dir, update)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    let mut out = io::stdout().lock();
+    let (mut passed, mut failed, mut updated) = (0, 0, 0);
+    for r in &results {
+        let path = r.path.display();
+        match &r.status {
+            CaseStatus::Pass => passed += 1,
+            CaseStatus::Updated => {
+                updated += 1;
+                writeln!(out, "updated  {path}")?;
+            }
+            CaseStatus::New => {
+                failed += 1;
+                writeln!(
+                    out,
+                    "new      {path} (no expectation yet; run with --update)"
+                )?;
+            }
+            CaseStatus::Mismatch(diff) => {
+                failed += 1;
+                writeln!(out, "FAIL     {path}\n{diff}")?;
+            }
+            CaseStatus::Error(msg) => {
+                failed += 1;
+                writeln!(out, "ERROR    {path}: {msg}")?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{} cases: {passed} passed, {failed} failed, {updated} updated",
+        results.len()
+    )?;
+    Ok(if failed > 0 {
+        ExitCode::from(EXIT_INPUT)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -214,3 +214,85 @@ fn verbose_logs_go_to_stderr_only() {
         "exit line, marker, one record: {stdout}"
     );
 }
+
+#[test]
+fn coverage_table_for_all_providers() {
+    insta::assert_snapshot!(run(&["coverage"], ""));
+}
+
+#[test]
+fn coverage_against_a_list_with_gaps_can_fail_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("list.tsv");
+    std::fs::write(
+        &list,
+        "code\tdescription\tsource\n51\tInsufficient funds\tx\nQQ\tinvented\tx\n",
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let report = run(
+        &[
+            "coverage",
+            "iso8583",
+            "--reference",
+            list,
+            "--require-complete",
+        ],
+        "",
+    );
+    assert_eq!(exit_code(&report), "1", "{report}");
+    assert!(report.contains("50.0% (1/2)"), "{report}");
+    assert!(
+        report.contains("listed codes without an entry (1):\n  QQ"),
+        "{report}"
+    );
+    let report = run(&["coverage", "iso8583", "--reference", list], "");
+    assert_eq!(
+        exit_code(&report),
+        "0",
+        "without --require-complete it only reports: {report}"
+    );
+}
+
+#[test]
+fn expectation_tests_new_update_pass_and_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("iso8583");
+    std::fs::create_dir(&cases).unwrap();
+    std::fs::write(cases.join("nsf.json"), r#"{"39": "51"}"#).unwrap();
+    let d = dir.path().to_str().unwrap();
+
+    let report = run(&["test", d], "");
+    assert_eq!(exit_code(&report), "1", "{report}");
+    assert!(
+        report.contains("new      ") && report.contains("1 cases: 0 passed, 1 failed, 0 updated"),
+        "{report}"
+    );
+
+    let report = run(&["test", d, "--update"], "");
+    assert_eq!(exit_code(&report), "0", "{report}");
+    let expected = std::fs::read_to_string(cases.join("nsf.expected.json")).unwrap();
+    let written: serde_json::Value = serde_json::from_str(&expected).unwrap();
+    assert_eq!(written["code"], 100100);
+    assert_eq!(written["rule"], "iso8583/response_code/51");
+
+    let report = run(&["test", d], "");
+    assert_eq!(exit_code(&report), "0", "{report}");
+    assert!(
+        report.contains("1 cases: 1 passed, 0 failed, 0 updated"),
+        "{report}"
+    );
+
+    std::fs::write(
+        cases.join("nsf.expected.json"),
+        expected.replace("100100", "100999"),
+    )
+    .unwrap();
+    let report = run(&["test", d], "");
+    assert_eq!(exit_code(&report), "1", "{report}");
+    assert!(report.contains("FAIL"), "{report}");
+    assert!(
+        report.contains("-  \"code\": 100999,\n+  \"code\": 100100,"),
+        "{report}"
+    );
+}

@@ -1,0 +1,123 @@
+//! Completeness: every code of every built-in provider's published list has an entry of its
+//! own, carrying the list's description word for word.
+
+use paynorm::Engine;
+use paynorm::coverage::parse_reference;
+
+/// provider → (reference list in `reference/`, the field it covers, if one per field).
+const REFERENCES: &[(&str, &str, Option<&str>)] = &[
+    (
+        "adyen",
+        "adyen_refusal_reasons.tsv",
+        Some("refusalReasonCode"),
+    ),
+    (
+        "braintree",
+        "braintree_processor_codes.tsv",
+        Some("processorResponseCode"),
+    ),
+    ("checkout", "checkout_com_codes.tsv", Some("response_code")),
+    ("iso8583", "iso8583_field39.tsv", Some("response_code")),
+    (
+        "paypal",
+        "paypal_orders_payments_v2_issues.tsv",
+        Some("issue"),
+    ),
+    ("stripe", "stripe_decline_codes.tsv", Some("decline_code")),
+    ("stripe", "stripe_error_codes.tsv", Some("code")),
+];
+
+#[test]
+fn every_builtin_provider_is_checked_against_a_published_list() {
+    let engine = Engine::builtin().unwrap();
+    for p in engine.providers() {
+        assert!(
+            REFERENCES.iter().any(|(id, _, _)| *id == p.id),
+            "built-in provider `{}` needs its published list in tests/coverage.rs",
+            p.id
+        );
+    }
+}
+
+#[test]
+fn every_listed_code_has_its_own_entry_with_the_published_description() {
+    let engine = Engine::builtin().unwrap();
+    for (provider, file, field) in REFERENCES {
+        let path = format!("{}/reference/{file}", env!("CARGO_MANIFEST_DIR"));
+        let rows = parse_reference(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert!(rows.len() > 40, "{file}: {} rows", rows.len());
+        let report = engine.coverage(provider, &[], Some(&rows), *field).unwrap();
+        let c = report.reference.unwrap();
+        assert_eq!(
+            c.missing,
+            Vec::<String>::new(),
+            "{provider}: codes of {file} without an entry"
+        );
+        assert_eq!(
+            (c.covered, c.percent),
+            (rows.len(), 100.0),
+            "{provider} against {file}"
+        );
+        for row in &c.rows {
+            assert_eq!(
+                row.entry_description.as_deref(),
+                Some(row.reference_description.as_str()),
+                "{provider}: entry {:?} must carry the description of {file} for `{}`",
+                row.entry,
+                row.code
+            );
+        }
+    }
+}
+
+#[test]
+fn coverage_reports_missing_codes_and_unexercised_entries() {
+    let engine = Engine::builtin().unwrap();
+    let rows = parse_reference("code\tdesc\n51\tInsufficient funds\nXX\tmade up\n").unwrap();
+    let fixtures = [serde_json::json!({"39": "51"})];
+    let report = engine
+        .coverage("iso8583", &fixtures, Some(&rows), None)
+        .unwrap();
+    let c = report.reference.unwrap();
+    assert_eq!((c.listed, c.covered, c.percent), (2, 1, 50.0));
+    assert_eq!(c.missing, ["XX"]);
+    assert_eq!(report.fixtures, 1);
+    assert!(
+        !report
+            .unexercised
+            .contains(&"iso8583/response_code/51".to_string())
+    );
+    assert!(
+        report
+            .unexercised
+            .contains(&"iso8583/response_code/05".to_string())
+    );
+    assert_eq!(report.unexercised.len(), report.entries - 1);
+    assert!(report.reachable_codes.contains(&100100));
+    assert!(
+        report.reachable_codes.contains(&100999),
+        "the fallback is reachable"
+    );
+}
+
+#[test]
+fn delegation_targets_count_as_reachable() {
+    let engine = Engine::builtin().unwrap();
+    let stripe = engine.coverage("stripe", &[], None, None).unwrap();
+    let iso = engine.coverage("iso8583", &[], None, None).unwrap();
+    for code in &iso.reachable_codes {
+        assert!(
+            stripe.reachable_codes.contains(code),
+            "stripe reaches {code} through iso8583"
+        );
+    }
+}
+
+#[test]
+fn unknown_field_is_an_error() {
+    let engine = Engine::builtin().unwrap();
+    let err = engine
+        .coverage("stripe", &[], Some(&[]), Some("nope"))
+        .unwrap_err();
+    assert_eq!(err.to_string(), "provider `stripe` has no field `nope`");
+}
