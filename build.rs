@@ -1,15 +1,21 @@
-//! Embeds every `mappings/*.toml` as the built-in mapping set, so that adding a provider is
-//! adding a file: `src/` lists no provider.
+//! Embeds every `mappings/*.toml` (the built-in mapping set) and `decisions/*.toml` (the
+//! decision tables), so that adding a provider or a table is adding a file: `src/` lists none.
 
 use std::env;
 use std::fs;
 use std::path::PathBuf;
 
 fn main() {
-    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("mappings");
+    embed("mappings", "builtin_mappings.rs");
+    embed("decisions", "builtin_decisions.rs");
+}
+
+/// Writes `OUT_DIR/<out>`: a `&[(file name, include_str!(path))]` of every `<dir>/*.toml`.
+fn embed(dir: &str, out_name: &str) {
+    let dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join(dir);
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-        .expect("mappings/ exists")
+        .expect("the embedded directory exists")
         .map(|e| e.expect("readable mappings/ entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
@@ -24,6 +30,6 @@ fn main() {
         ));
     }
     out.push_str("]\n");
-    let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join("builtin_mappings.rs");
-    fs::write(dest, out).expect("write builtin_mappings.rs");
+    let dest = PathBuf::from(env::var("OUT_DIR").unwrap()).join(out_name);
+    fs::write(dest, out).expect("write the embedded file list");
 }

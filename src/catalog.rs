@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+use crate::decision::{Action, DeclineType};
+
 /// The catalog data file, embedded at build time.
 const CATALOG_TOML: &str = include_str!("../catalog/catalog.toml");
 
@@ -69,6 +71,77 @@ pub struct CatalogEntry {
     pub en: String,
     /// Chinese text, as in the seed.
     pub zh: String,
+    /// Default decline type (layer 4 of `docs/decisions.md`); `None` only for `100000`.
+    #[serde(default)]
+    pub decline_type: Option<DeclineType>,
+    /// Default next action (layer 4).
+    pub action: Action,
+    /// `generic` when the text must never reach a shopper (lost, stolen, fraud, risk, the
+    /// merchant's own set-up): the customer message is then the text of [`GENERIC_CUSTOMER_CODE`].
+    #[serde(default)]
+    pub customer_message: CustomerMessage,
+}
+
+/// Whether a code's own text may be shown to the shopper.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CustomerMessage {
+    /// The code's own text.
+    #[default]
+    Own,
+    /// The generic text of [`GENERIC_CUSTOMER_CODE`].
+    Generic,
+}
+
+/// The code whose text stands in for texts a shopper must not see.
+pub const GENERIC_CUSTOMER_CODE: u32 = 100998;
+
+/// The language of output texts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// English (the default).
+    #[default]
+    En,
+    /// Simplified Chinese.
+    Zh,
+}
+
+impl Lang {
+    /// Chooses a language from a BCP-47 tag: primary subtag `zh` → Chinese, except
+    /// Traditional-script tags (`zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO`), for which the catalog
+    /// has no text; everything else → English.
+    pub fn from_tag(tag: &str) -> Lang {
+        let mut parts = tag.split(['-', '_']).map(|p| p.to_ascii_lowercase());
+        if parts.next().as_deref() != Some("zh") {
+            return Lang::En;
+        }
+        if parts.any(|p| matches!(p.as_str(), "hant" | "tw" | "hk" | "mo")) {
+            Lang::En
+        } else {
+            Lang::Zh
+        }
+    }
+}
+
+impl CatalogEntry {
+    /// The entry's text in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+
+    /// The text safe to show the shopper, in `lang`.
+    pub fn customer_text(&self, lang: Lang) -> &'static str {
+        let entry = match self.customer_message {
+            CustomerMessage::Own => lookup(self.code),
+            CustomerMessage::Generic => lookup(GENERIC_CUSTOMER_CODE),
+        };
+        entry
+            .expect("catalog codes and the generic code exist")
+            .text(lang)
+    }
 }
 
 #[derive(Deserialize)]
@@ -109,12 +182,53 @@ pub fn entries() -> &'static [CatalogEntry] {
     &CATALOG.entries
 }
 
+/// `"code":N,"category":"..","message":"..","customer_message":"..",` of every entry, in
+/// English and Chinese: the start of a record, serialized once for the batch writer.
+static RECORD_HEADS: LazyLock<Vec<[String; 2]>> = LazyLock::new(|| {
+    entries()
+        .iter()
+        .map(|e| {
+            [Lang::En, Lang::Zh].map(|lang| {
+                let head = serde_json::json!({
+                    "code": e.code,
+                    "category": e.category,
+                    "message": e.text(lang),
+                    "customer_message": e.customer_text(lang),
+                });
+                // Keep the key order of the record (json! sorts keys): write it by hand.
+                format!(
+                    "\"code\":{},\"category\":{},\"message\":{},\"customer_message\":{},",
+                    head["code"], head["category"], head["message"], head["customer_message"]
+                )
+            })
+        })
+        .collect()
+});
+
+/// The serialized start of a record for `code` in `lang` (see `RECORD_HEADS`).
+pub(crate) fn record_head(code: u32, lang: Lang) -> &'static str {
+    let i = CATALOG.by_code[&code];
+    &RECORD_HEADS[i][lang as usize]
+}
+
 /// The code used when a provider's mapping does not say otherwise and nothing matched.
 pub const DEFAULT_FALLBACK: u32 = 100999;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags() {
+        for tag in ["zh", "zh-CN", "zh-Hans", "ZH-hans-cn", "zh_SG"] {
+            assert_eq!(Lang::from_tag(tag), Lang::Zh, "{tag}");
+        }
+        for tag in [
+            "en", "en-US", "fr", "", "zh-TW", "zh-Hant", "zh-HK", "chinese", "z",
+        ] {
+            assert_eq!(Lang::from_tag(tag), Lang::En, "{tag}");
+        }
+    }
 
     #[test]
     fn lookup_finds_known_codes_and_rejects_others() {

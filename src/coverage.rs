@@ -80,6 +80,8 @@ pub struct ReferenceCoverage {
     pub percent: f64,
     /// Listed codes with no entry of their own.
     pub missing: Vec<String>,
+    /// Listed codes whose entry's `desc` differs from the list's description.
+    pub description_differs: Vec<String>,
     pub rows: Vec<CoveredRow>,
 }
 
@@ -168,6 +170,15 @@ impl Engine {
                 missing: rows
                     .iter()
                     .filter(|r| r.entry.is_none())
+                    .map(|r| r.code.clone())
+                    .collect(),
+                description_differs: rows
+                    .iter()
+                    .filter(|r| {
+                        r.entry_description
+                            .as_ref()
+                            .is_some_and(|d| *d != r.reference_description)
+                    })
                     .map(|r| r.code.clone())
                     .collect(),
                 rows,

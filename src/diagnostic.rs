@@ -48,11 +48,13 @@ pub enum DiagCode {
     IoError,
     /// A file is larger than the loader accepts.
     FileTooLarge,
+    /// `advice` or `network_rules` names no decision table.
+    UnknownDecisionTable,
 }
 
 impl DiagCode {
     /// Every code, for registry-wide tests and docs.
-    pub const ALL: [DiagCode; 17] = [
+    pub const ALL: [DiagCode; 18] = [
         DiagCode::TomlSyntax,
         DiagCode::UnknownKey,
         DiagCode::InvalidValue,
@@ -70,6 +72,7 @@ impl DiagCode {
         DiagCode::DuplicateProvider,
         DiagCode::IoError,
         DiagCode::FileTooLarge,
+        DiagCode::UnknownDecisionTable,
     ];
 
     /// The stable kebab-case name, e.g. `unknown-catalog-code`.
@@ -92,6 +95,7 @@ impl DiagCode {
             DiagCode::DuplicateProvider => "duplicate-provider",
             DiagCode::IoError => "io-error",
             DiagCode::FileTooLarge => "file-too-large",
+            DiagCode::UnknownDecisionTable => "unknown-decision-table",
         }
     }
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use paynorm::batch::{self, BatchOptions};
-use paynorm::{Diagnostics, Engine, catalog};
+use paynorm::{Context, Diagnostics, Engine, Lang, catalog};
 
 const EXIT_INPUT: u8 = 1;
 const EXIT_MAPPINGS: u8 = 3;
@@ -23,6 +23,11 @@ struct Cli {
     /// provider id replaces it; other ids add providers).
     #[arg(long, global = true, value_name = "DIR")]
     mappings: Option<PathBuf>,
+
+    /// Language of `message` and `customer_message`, a BCP-47 tag: zh, zh-CN, zh-Hans →
+    /// Chinese; anything else → English.
+    #[arg(long, global = true, default_value = "en", value_name = "TAG")]
+    lang: String,
 
     /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -40,6 +45,23 @@ enum Command {
         provider: String,
         /// The raw response as JSON; read from stdin when absent.
         json: Option<String>,
+        /// Per-call context, e.g. '{"initiator":"merchant","network":"visa"}'.
+        #[arg(long, value_name = "JSON")]
+        context: Option<String>,
+    },
+    /// Show how one raw response is normalized: each field read, each step tried in order,
+    /// the generic entries passed over, the decision and where it came from.
+    Explain {
+        /// Provider id (see `paynorm providers`).
+        provider: String,
+        /// The raw response as JSON; read from stdin when absent.
+        json: Option<String>,
+        /// Per-call context, e.g. '{"initiator":"merchant"}'.
+        #[arg(long, value_name = "JSON")]
+        context: Option<String>,
+        /// Text for people, or JSON for tools.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Normalize JSONL: each line {"provider": ..., "response": {...}, "id": ...}; one output
     /// line per input line, in order. Exit 1 when any line failed.
@@ -49,6 +71,9 @@ enum Command {
         /// Lines longer than this many bytes become `line-too-long` error records.
         #[arg(long, default_value_t = batch::DEFAULT_MAX_LINE_BYTES)]
         max_line_bytes: usize,
+        /// Worker threads (default: the number of cores); output order is input order.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
     },
     /// Validate the mappings (built-in, plus --mappings DIR) and report every problem.
     Check {
@@ -80,7 +105,7 @@ enum Command {
         /// Fixture directory: raw responses in DIR/<provider>/*.json.
         #[arg(long, value_name = "DIR", default_value = "fixtures")]
         fixtures: PathBuf,
-        /// Exit 1 when a listed code has no entry.
+        /// Exit 1 when a listed code has no entry, or its entry's desc differs from the list.
         #[arg(long, requires = "reference")]
         require_complete: bool,
         #[arg(long, value_enum, default_value_t = TableFormat::Table)]
@@ -176,32 +201,76 @@ fn load(mappings: Option<&Path>, format: Format) -> Result<Engine, Failure> {
     Ok(engine)
 }
 
+/// The response (argument, or stdin) and the optional context of `normalize` and `explain`.
+fn read_response(
+    json: Option<String>,
+    context: Option<String>,
+) -> Result<(serde_json::Value, Context), Failure> {
+    let text = match json {
+        Some(j) => j,
+        None => {
+            let mut s = String::new();
+            io::stdin().read_to_string(&mut s)?;
+            s
+        }
+    };
+    let value = serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(format!("the response is not valid JSON: {e}")))?;
+    let context = match context {
+        Some(c) => serde_json::from_str(&c)
+            .map_err(|e| Failure::Input(format!("invalid --context: {e}")))?,
+        None => Context::default(),
+    };
+    Ok((value, context))
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let mappings = cli.mappings.as_deref();
+    let lang = Lang::from_tag(&cli.lang);
     let stdout = io::stdout();
     match cli.command {
-        Command::Normalize { provider, json } => {
+        Command::Normalize {
+            provider,
+            json,
+            context,
+        } => {
             let engine = load(mappings, Format::Text)?;
-            let text = match json {
-                Some(j) => j,
-                None => {
-                    let mut s = String::new();
-                    io::stdin().read_to_string(&mut s)?;
-                    s
-                }
-            };
-            let value: serde_json::Value = serde_json::from_str(&text)
-                .map_err(|e| Failure::Input(format!("the response is not valid JSON: {e}")))?;
+            let (value, context) = read_response(json, context)?;
             let result = engine
-                .normalize(&provider, &value)
+                .normalize_with(&provider, &value, &context)
                 .map_err(|e| Failure::Input(format!("{e} (see `paynorm providers`)")))?;
             let mut out = stdout.lock();
-            serde_json::to_writer(&mut out, &result).map_err(io::Error::from)?;
+            serde_json::to_writer(&mut out, &result.record(lang)).map_err(io::Error::from)?;
             writeln!(out)?;
+        }
+        Command::Explain {
+            provider,
+            json,
+            context,
+            format,
+        } => {
+            let engine = load(mappings, Format::Text)?;
+            let (value, context) = read_response(json, context)?;
+            let explanation = engine
+                .explain(&provider, &value, &context)
+                .map_err(|e| Failure::Input(format!("{e} (see `paynorm providers`)")))?;
+            let mut out = stdout.lock();
+            match format {
+                Format::Text => write!(out, "{}", explanation.render())?,
+                Format::Json => {
+                    let json = serde_json::json!({
+                        "trace": explanation,
+                        "record": explanation.result.record(lang),
+                    });
+                    serde_json::to_writer_pretty(&mut out, &json).map_err(io::Error::from)?;
+                    writeln!(out)?;
+                }
+            }
         }
         Command::Batch {
             file,
             max_line_bytes,
+            threads,
         } => {
             let engine = load(mappings, Format::Text)?;
             let input: Box<dyn BufRead> = match &file {
@@ -217,7 +286,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 &engine,
                 input,
                 stdout.lock(),
-                &BatchOptions { max_line_bytes },
+                &BatchOptions {
+                    max_line_bytes,
+                    lang,
+                    threads: threads.map_or_else(batch::default_threads, usize::from),
+                    progress: io::stderr().is_terminal(),
+                },
             )?;
             eprintln!("{}", summary.describe());
             if summary.failed_total() > 0 {
@@ -275,7 +349,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     writeln!(out)?;
                 }
                 TableFormat::Table => {
-                    writeln!(out, "{:<10} {:<34} {:>7}  source", "id", "name", "entries")?;
+                    writeln!(out, "{:<12} {:<34} {:>7}  source", "id", "name", "entries")?;
                     for p in &providers {
                         let source = p.sources.first().map(String::as_str).unwrap_or("");
                         writeln!(
@@ -384,7 +458,7 @@ fn coverage(
         TableFormat::Table => {
             writeln!(
                 out,
-                "{:<10} {:>7} {:>9} {:>8} {:>11}  reference",
+                "{:<12} {:>7} {:>9} {:>8} {:>11}  reference",
                 "provider", "entries", "reachable", "fixtures", "unexercised"
             )?;
             for r in &reports {
@@ -393,7 +467,7 @@ fn coverage(
                 });
                 writeln!(
                     out,
-                    "{:<10} {:>7} {:>9} {:>8} {:>11}  {reference}",
+                    "{:<12} {:>7} {:>9} {:>8} {:>11}  {reference}",
                     r.provider,
                     r.entries,
                     r.reachable_codes.len(),
@@ -427,9 +501,11 @@ fn coverage(
             }
         }
     }
-    let incomplete = reports
-        .iter()
-        .any(|r| r.reference.as_ref().is_some_and(|c| !c.missing.is_empty()));
+    let incomplete = reports.iter().any(|r| {
+        r.reference
+            .as_ref()
+            .is_some_and(|c| !c.missing.is_empty() || !c.description_differs.is_empty())
+    });
     Ok(if require_complete && incomplete {
         ExitCode::from(EXIT_INPUT)
     } else {

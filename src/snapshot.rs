@@ -112,7 +112,9 @@ fn run_case(engine: &Engine, provider: &str, path: &Path, update: bool) -> io::R
             )));
         }
     };
-    let actual = serde_json::to_string_pretty(&result).expect("records serialize") + "\n";
+    let actual = serde_json::to_string_pretty(&result.record(crate::catalog::Lang::En))
+        .expect("records serialize")
+        + "\n";
     let expected_path = expected_path(path);
     let expected = fs::read_to_string(&expected_path).ok();
     if expected.as_deref() == Some(actual.as_str()) {

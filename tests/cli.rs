@@ -296,3 +296,37 @@ fn expectation_tests_new_update_pass_and_mismatch() {
         "{report}"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_the_batch_quietly() {
+    // `paynorm batch big.jsonl | head -1`: the reader of stdout goes away after one line.
+    let input = paynorm::workload::generate(200_000, 3);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_paynorm"))
+        .args(["batch", "--threads", "2"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input); // fails once paynorm has stopped reading
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(&mut stdout, &mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+        "{stderr}"
+    );
+}

@@ -18,7 +18,7 @@ fn every_fixture_has_a_reviewed_snapshot() {
         let result = engine
             .normalize(provider, &response)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        insta::assert_json_snapshot!(result);
+        insta::assert_json_snapshot!(result.record(paynorm::Lang::En));
     });
 }
 
@@ -42,6 +42,23 @@ fn every_builtin_provider_has_enough_fixtures() {
             count >= 25,
             "{}: {count} fixtures, at least 25 expected",
             p.id
+        );
+    }
+}
+
+#[test]
+fn no_snapshot_outlives_its_fixture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let prefix = "fixtures__every_fixture_has_a_reviewed_snapshot@";
+    for entry in std::fs::read_dir(root.join("tests/snapshots")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        let Some(rest) = name.strip_prefix(prefix) else {
+            continue;
+        };
+        let fixture = rest.trim_end_matches(".snap").replacen("__", "/", 1);
+        assert!(
+            root.join("fixtures").join(&fixture).is_file(),
+            "tests/snapshots/{name} has no fixture fixtures/{fixture}: delete the snapshot"
         );
     }
 }

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::decision::{self, Action, DecisionTable, DeclineType};
 use crate::diagnostic::{DiagCode, Diagnostic, Diagnostics, SourceFile};
 use crate::steps::{Matcher, Step};
 
@@ -47,6 +48,10 @@ pub struct FieldSpec {
     pub paths: Vec<String>,
     pub steps: Vec<Step>,
     pub delegate: Option<DelegateSpec>,
+    /// Decision table this field's value is advice for (`advice = "..."`).
+    pub advice: Option<TableRef>,
+    /// Decision table of network rules keyed by this field's entries (`network_rules`).
+    pub network_rules: Option<TableRef>,
     /// The `[values.<field>]` table, sorted by key.
     pub table: Vec<(String, EntrySpec)>,
 }
@@ -59,6 +64,13 @@ pub struct DelegateSpec {
     pub(crate) span: Range<usize>,
 }
 
+/// A mapping field's reference to a decision table.
+#[derive(Debug, Clone)]
+pub struct TableRef {
+    pub id: String,
+    pub(crate) span: Range<usize>,
+}
+
 /// The decision an entry or rule makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntrySpec {
@@ -68,6 +80,10 @@ pub struct EntrySpec {
     pub desc: String,
     pub generic: bool,
     pub note: Option<String>,
+    /// Override of the catalog's default decline type (layer 3).
+    pub decline_type: Option<DeclineType>,
+    /// Override of the catalog's default action (layer 3).
+    pub action: Option<Action>,
 }
 
 /// A validated rule: all conditions must hold.
@@ -154,14 +170,30 @@ pub fn builtin_sources() -> Vec<SourceFile> {
         .collect()
 }
 
-/// Validates `base` and `overlay` as one set: an overlay file whose provider id is in `base`
-/// replaces it; two files of one layer with one id are an error. All problems of all files
-/// are returned together; the set is only returned when there are none.
+/// A validated mapping set: providers and the decision tables they use.
+#[derive(Debug, Clone)]
+pub struct MappingSet {
+    pub providers: Vec<ProviderSpec>,
+    pub decisions: Vec<DecisionTable>,
+}
+
+/// Validates `base` and `overlay` as one set, with the built-in decision tables: an overlay
+/// file whose provider id is in `base` replaces it; two files of one layer with one id are an
+/// error. All problems of all files are returned together; the set is only returned when
+/// there are none.
 pub fn load_set(
     base: Vec<SourceFile>,
     overlay: Vec<SourceFile>,
-) -> Result<Vec<ProviderSpec>, Diagnostics> {
+) -> Result<MappingSet, Diagnostics> {
+    let decision_sources = decision::builtin_sources();
     let mut diags = Vec::new();
+    let mut decisions = Vec::new();
+    for file in &decision_sources {
+        match decision::validate_table(file) {
+            Ok(t) => decisions.push(t),
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
     let mut layers: [Vec<ProviderSpec>; 2] = [Vec::new(), Vec::new()];
     for (layer, files) in [&base, &overlay].into_iter().enumerate() {
         for file in files {
@@ -199,14 +231,51 @@ pub fn load_set(
     // failed would otherwise show up as an unknown delegation target.
     if diags.is_empty() {
         check_delegations(&set, &mut diags);
+        check_table_refs(&set, &decisions, &mut diags);
     }
     if diags.is_empty() {
-        Ok(set)
+        Ok(MappingSet {
+            providers: set,
+            decisions,
+        })
     } else {
         Err(Diagnostics {
             items: diags,
-            sources: base.into_iter().chain(overlay).collect(),
+            sources: base
+                .into_iter()
+                .chain(overlay)
+                .chain(decision_sources)
+                .collect(),
         })
+    }
+}
+
+/// Every `advice` and `network_rules` names a loaded decision table.
+fn check_table_refs(set: &[ProviderSpec], tables: &[DecisionTable], diags: &mut Vec<Diagnostic>) {
+    for spec in set {
+        for field in &spec.fields {
+            for (key, r) in [
+                ("advice", &field.advice),
+                ("network_rules", &field.network_rules),
+            ] {
+                let Some(r) = r else { continue };
+                if !tables.iter().any(|t| t.id == r.id) {
+                    let known: Vec<&str> = tables.iter().map(|t| t.id.as_str()).collect();
+                    diags.push(
+                        Diagnostic::new(
+                            DiagCode::UnknownDecisionTable,
+                            &spec.file,
+                            Some(r.span.clone()),
+                            format!(
+                                "field `{}` has {key} = `{}`, but no decision table has that id",
+                                field.name, r.id
+                            ),
+                        )
+                        .with_help(format!("decision tables: {}", known.join(", "))),
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::decision::{Action, DeclineType};
+
 /// A whole mapping file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +41,10 @@ pub struct RawField {
     #[serde(default)]
     pub normalize: Vec<Spanned<RawStep>>,
     pub delegate: Option<Spanned<RawDelegate>>,
+    /// A decision table this field's value is advice for (layer 1).
+    pub advice: Option<Spanned<String>>,
+    /// A decision table of network rules keyed by this field's entries (layer 2).
+    pub network_rules: Option<Spanned<String>>,
 }
 
 /// One normalization step: a bare name or a one-key table.
@@ -79,6 +85,8 @@ pub struct RawEntry {
     #[serde(default)]
     pub generic: bool,
     pub note: Option<String>,
+    pub decline_type: Option<DeclineType>,
+    pub action: Option<Action>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +99,8 @@ pub struct RawRule {
     #[serde(default)]
     pub generic: bool,
     pub note: Option<String>,
+    pub decline_type: Option<DeclineType>,
+    pub action: Option<Action>,
 }
 
 /// A condition on one field's value.

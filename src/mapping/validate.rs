@@ -9,7 +9,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::raw::{RawEntry, RawFile, RawMatcher, RawStep};
-use super::{DelegateSpec, EntrySpec, FieldSpec, ProviderSpec, RuleSpec};
+use super::{DelegateSpec, EntrySpec, FieldSpec, ProviderSpec, RuleSpec, TableRef};
 use crate::catalog;
 use crate::diagnostic::{DiagCode, Diagnostic};
 use crate::steps::{self, Matcher, Step};
@@ -40,7 +40,7 @@ pub fn validate_file(file: &str, text: &str) -> Result<ProviderSpec, Vec<Diagnos
 }
 
 /// Turns a toml/serde error into a diagnostic with a stable code and a readable message.
-fn toml_error(file: &str, e: &toml::de::Error) -> Diagnostic {
+pub(crate) fn toml_error(file: &str, e: &toml::de::Error) -> Diagnostic {
     let msg = e.message().trim().to_string();
     let (code, message, help) = if msg.contains("unknown field") {
         (
@@ -211,6 +211,14 @@ impl Validator<'_> {
                     .collect(),
                 steps,
                 delegate,
+                advice: f.advice.map(|a| TableRef {
+                    span: a.span(),
+                    id: a.into_inner(),
+                }),
+                network_rules: f.network_rules.map(|a| TableRef {
+                    span: a.span(),
+                    id: a.into_inner(),
+                }),
                 table: Vec::new(),
             });
         }
@@ -261,6 +269,8 @@ impl Validator<'_> {
                         desc: r.desc,
                         generic: r.generic,
                         note: r.note,
+                        decline_type: r.decline_type,
+                        action: r.action,
                     },
                     conditions,
                 });
@@ -335,68 +345,7 @@ impl Validator<'_> {
     }
 
     fn step(&mut self, s: &Spanned<RawStep>) -> Option<Step> {
-        let span = s.span();
-        match s.get_ref() {
-            RawStep::Named(n) => match n.as_str() {
-                "trim" => Some(Step::Trim),
-                "lowercase" => Some(Step::Lowercase),
-                "uppercase" => Some(Step::Uppercase),
-                other => {
-                    self.err(
-                        DiagCode::InvalidValue,
-                        span,
-                        format!("unknown normalization step `{other}`"),
-                    )
-                    .help = Some(STEP_HELP.into());
-                    None
-                }
-            },
-            RawStep::PadLeft(p) => {
-                let mut chars = p.fill.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(fill), None) if p.pad_left <= 64 => Some(Step::PadLeft {
-                        width: p.pad_left,
-                        fill,
-                    }),
-                    (Some(_), None) => {
-                        self.err(
-                            DiagCode::InvalidValue,
-                            span,
-                            format!("pad_left = {} is too wide (at most 64)", p.pad_left),
-                        );
-                        None
-                    }
-                    _ => {
-                        self.err(
-                            DiagCode::InvalidValue,
-                            span,
-                            format!("fill must be exactly one character, not {:?}", p.fill),
-                        );
-                        None
-                    }
-                }
-            }
-            RawStep::Capture(c) => match steps::build_regex(&c.capture) {
-                Ok(re) if re.captures_len() > 1 => Some(Step::Capture(re)),
-                Ok(_) => {
-                    self.err(
-                        DiagCode::CaptureWithoutGroup,
-                        span,
-                        format!("capture regex `{}` has no capture group", c.capture),
-                    )
-                    .help = Some("wrap the part to keep in parentheses: `^(\\w{2}) :`".into());
-                    None
-                }
-                Err(e) => {
-                    self.err(
-                        DiagCode::InvalidRegex,
-                        span,
-                        format!("invalid capture regex: {}", first_line(&e.to_string())),
-                    );
-                    None
-                }
-            },
-        }
+        step(self.file, s, &mut self.diags)
     }
 
     /// Reports `text` if the field's normalization would change it (it could never match).
@@ -502,6 +451,8 @@ impl Validator<'_> {
                         desc: e.desc,
                         generic: e.generic,
                         note: e.note,
+                        decline_type: e.decline_type,
+                        action: e.action,
                     },
                 ));
             }
@@ -518,4 +469,53 @@ fn first_line(s: &str) -> String {
         .unwrap_or(s)
         .trim();
     last.strip_prefix("error: ").unwrap_or(last).to_string()
+}
+
+/// Validates one normalization step (shared with decision tables).
+pub(crate) fn step(file: &str, s: &Spanned<RawStep>, diags: &mut Vec<Diagnostic>) -> Option<Step> {
+    let span = s.span();
+    let problem =
+        |code: DiagCode, msg: String| Diagnostic::new(code, file, Some(span.clone()), msg);
+    let result = match s.get_ref() {
+        RawStep::Named(n) => match n.as_str() {
+            "trim" => Ok(Step::Trim),
+            "lowercase" => Ok(Step::Lowercase),
+            "uppercase" => Ok(Step::Uppercase),
+            other => Err(problem(
+                DiagCode::InvalidValue,
+                format!("unknown normalization step `{other}`"),
+            )
+            .with_help(STEP_HELP)),
+        },
+        RawStep::PadLeft(p) => {
+            let mut chars = p.fill.chars();
+            match (chars.next(), chars.next()) {
+                (Some(fill), None) if p.pad_left <= 64 => Ok(Step::PadLeft {
+                    width: p.pad_left,
+                    fill,
+                }),
+                (Some(_), None) => Err(problem(
+                    DiagCode::InvalidValue,
+                    format!("pad_left = {} is too wide (at most 64)", p.pad_left),
+                )),
+                _ => Err(problem(
+                    DiagCode::InvalidValue,
+                    format!("fill must be exactly one character, not {:?}", p.fill),
+                )),
+            }
+        }
+        RawStep::Capture(c) => match steps::build_regex(&c.capture) {
+            Ok(re) if re.captures_len() > 1 => Ok(Step::Capture(re)),
+            Ok(_) => Err(problem(
+                DiagCode::CaptureWithoutGroup,
+                format!("capture regex `{}` has no capture group", c.capture),
+            )
+            .with_help("wrap the part to keep in parentheses: `^(\\w{2}) :`")),
+            Err(e) => Err(problem(
+                DiagCode::InvalidRegex,
+                format!("invalid capture regex: {}", first_line(&e.to_string())),
+            )),
+        },
+    };
+    result.map_err(|d| diags.push(d)).ok()
 }

@@ -1,0 +1,223 @@
+//! Benchmarks: `cargo bench` (all), or `cargo bench -- normalize` (one group).
+//! BENCHMARKS.md records the figures and how they were taken. Every case asserts its result
+//! before it is timed, so a benchmark cannot measure a wrong answer.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use paynorm::batch::{self, BatchOptions};
+use paynorm::diagnostic::SourceFile;
+use paynorm::{Engine, mapping};
+use serde_json::{Value, json};
+
+/// (provider, case, response, expected rule) for the in-process normalize benchmarks.
+fn cases() -> Vec<(&'static str, &'static str, Value, Option<&'static str>)> {
+    vec![
+        (
+            "stripe",
+            "exact",
+            json!({"error": {"type": "card_error", "code": "card_declined", "decline_code": "insufficient_funds", "message": "Your card has insufficient funds."}}),
+            Some("stripe/decline_code/insufficient_funds"),
+        ),
+        (
+            "stripe",
+            "delegation",
+            json!({"error": {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline", "network_decline_code": "51"}}),
+            Some("iso8583/response_code/51"),
+        ),
+        (
+            "stripe",
+            "miss",
+            json!({"error": {"type": "card_error", "code": "brand_new_code"}}),
+            None,
+        ),
+        (
+            "iso8583",
+            "exact",
+            json!({"mti": "0110", "39": "51"}),
+            Some("iso8583/response_code/51"),
+        ),
+        ("iso8583", "miss", json!({"mti": "0110", "39": "Q9"}), None),
+        (
+            "adyen",
+            "exact",
+            json!({"resultCode": "Refused", "refusalReasonCode": "12", "refusalReason": "Not enough balance"}),
+            Some("adyen/refusalReasonCode/12"),
+        ),
+        (
+            "adyen",
+            "delegation",
+            json!({"resultCode": "Refused", "refusalReasonCode": "2", "additionalData": {"refusalReasonRaw": "51 : Insufficient funds"}}),
+            Some("iso8583/response_code/51"),
+        ),
+        (
+            "braintree",
+            "exact",
+            json!({"status": "processor_declined", "processorResponseCode": "2001", "processorResponseText": "Insufficient Funds"}),
+            Some("braintree/processorResponseCode/2001"),
+        ),
+        (
+            "braintree",
+            "range-rule",
+            json!({"status": "processor_declined", "processorResponseCode": "2500"}),
+            Some("braintree/rule/processor-declined-2109-2999"),
+        ),
+        (
+            "checkout",
+            "exact",
+            json!({"approved": false, "status": "Declined", "response_code": "20051"}),
+            Some("checkout/response_code/20051"),
+        ),
+        (
+            "paypal",
+            "exact",
+            json!({"name": "UNPROCESSABLE_ENTITY", "details": [{"issue": "INSTRUMENT_DECLINED"}]}),
+            Some("paypal/issue/INSTRUMENT_DECLINED"),
+        ),
+        (
+            "paypal",
+            "miss",
+            json!({"name": "SOMETHING_NEW", "details": [{"issue": "ALSO_NEW"}]}),
+            None,
+        ),
+    ]
+}
+
+/// A provider whose only entry is a regex rule, for the regex tier.
+fn regex_engine() -> Engine {
+    let file = SourceFile {
+        name: "regexpay.toml".into(),
+        text: r#"
+[provider]
+id = "regexpay"
+name = "Regex Pay"
+sources = ["bench"]
+edition = "bench"
+
+[[field]]
+name = "message"
+paths = ["/message"]
+normalize = ["trim", "lowercase"]
+
+[[rule]]
+id = "nsf"
+when = { message = { regex = "(insufficient|not enough) (funds|balance)" } }
+code = 100100
+desc = "insufficient funds, in words"
+"#
+        .into(),
+    };
+    Engine::from_sources(mapping::builtin_sources(), vec![file]).unwrap()
+}
+
+fn normalize(c: &mut Criterion) {
+    let engine = Engine::builtin().unwrap();
+    let mut group = c.benchmark_group("normalize");
+    for (provider, case, response, rule) in cases() {
+        assert_eq!(
+            engine.normalize(provider, &response).unwrap().rule,
+            rule,
+            "{provider}/{case}"
+        );
+        group.bench_with_input(BenchmarkId::new(provider, case), &response, |b, r| {
+            b.iter(|| {
+                engine
+                    .normalize(black_box(provider), black_box(r))
+                    .unwrap()
+                    .code
+            })
+        });
+    }
+    let regex = regex_engine();
+    let response = json!({"message": "Declined: Not enough balance on card"});
+    assert_eq!(regex.normalize("regexpay", &response).unwrap().code, 100100);
+    group.bench_function("regexpay/regex-rule", |b| {
+        b.iter(|| {
+            regex
+                .normalize(black_box("regexpay"), black_box(&response))
+                .unwrap()
+                .code
+        })
+    });
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    c.bench_function("load/builtin", |b| {
+        b.iter(|| Engine::from_sources(mapping::builtin_sources(), Vec::new()).unwrap())
+    });
+}
+
+/// The baseline of the targets: parse each line into a `Value`, one `HashMap` lookup, write
+/// a small JSON object.
+fn parse_only_loop(input: &[u8], out: &mut Vec<u8>, map: &HashMap<String, u32>) -> u64 {
+    let mut n = 0;
+    for line in input.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let v: Value = serde_json::from_slice(line).unwrap();
+        let code = v
+            .get("provider")
+            .and_then(Value::as_str)
+            .and_then(|p| map.get(p))
+            .copied()
+            .unwrap_or(0);
+        serde_json::to_writer(&mut *out, &json!({"line": n, "code": code})).unwrap();
+        out.write_all(b"\n").unwrap();
+        n += 1;
+    }
+    n
+}
+
+fn batch(c: &mut Criterion) {
+    const LINES: u64 = 100_000;
+    let engine = Engine::builtin().unwrap();
+    let input = paynorm::workload::generate(LINES, 42);
+    let map: HashMap<String, u32> = [
+        "stripe",
+        "iso8583",
+        "adyen",
+        "braintree",
+        "checkout",
+        "paypal",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, p)| (p.to_string(), i as u32))
+    .collect();
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(LINES));
+    group.sample_size(10);
+    let mut out = Vec::with_capacity(input.len() * 3);
+    assert_eq!(parse_only_loop(&input, &mut out, &map), LINES);
+    group.bench_function("parse-only-baseline", |b| {
+        b.iter(|| {
+            out.clear();
+            parse_only_loop(black_box(&input), &mut out, &map)
+        })
+    });
+    for threads in [1, 2] {
+        let options = BatchOptions {
+            threads,
+            ..BatchOptions::default()
+        };
+        out.clear();
+        let summary = batch::run(&engine, &input[..], &mut out, &options).unwrap();
+        assert_eq!((summary.lines, summary.ok), (LINES, LINES));
+        group.bench_function(
+            BenchmarkId::new("paynorm", format!("{threads}-threads")),
+            |b| {
+                b.iter(|| {
+                    out.clear();
+                    batch::run(&engine, black_box(&input[..]), &mut out, &options)
+                        .unwrap()
+                        .lines
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, normalize, load, batch);
+criterion_main!(benches);

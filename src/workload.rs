@@ -1,0 +1,142 @@
+//! A deterministic, seedable batch workload for benchmarks and equivalence tests.
+//!
+//! The mix follows the performance targets: 30% stripe, 25% iso8583, 15% adyen, 10% each
+//! braintree, checkout and paypal, with raw shapes as the providers send them and codes drawn
+//! from each provider's published list (`reference/*.tsv`, embedded), so every tier of the
+//! engine (exact tables, generic entries, delegation, rules, fallback) is exercised. The same
+//! `(lines, seed)` gives the same bytes. Lines average about 185 bytes, like the logs the
+//! performance targets are stated for.
+
+use std::io::{self, Write};
+
+/// SplitMix64: tiny, fast and good enough to pick codes and shapes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, list: &'a [String]) -> &'a str {
+        &list[self.below(list.len())]
+    }
+}
+
+fn codes(tsv: &str) -> Vec<String> {
+    tsv.lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Writes `lines` JSONL batch lines drawn with `seed` to `out`.
+pub fn write(out: &mut impl Write, lines: u64, seed: u64) -> io::Result<()> {
+    let mut rng = Rng(seed);
+
+    let stripe_decline = codes(include_str!("../reference/stripe_decline_codes.tsv"));
+    let stripe_error = codes(include_str!("../reference/stripe_error_codes.tsv"));
+    let iso = codes(include_str!("../reference/iso8583_field39.tsv"));
+    let adyen = codes(include_str!("../reference/adyen_refusal_reasons.tsv"));
+    let braintree = codes(include_str!("../reference/braintree_processor_codes.tsv"));
+    let checkout = codes(include_str!("../reference/checkout_com_codes.tsv"));
+    let paypal = codes(include_str!(
+        "../reference/paypal_orders_payments_v2_issues.tsv"
+    ));
+    let gateway = [
+        "avs",
+        "cvv",
+        "avs_and_cvv",
+        "fraud",
+        "duplicate",
+        "risk_threshold",
+    ];
+
+    for n in 0..lines {
+        let roll = rng.below(100);
+        match roll {
+            0..=29 => {
+                let (code, decline) = match rng.below(10) {
+                    0..=5 => ("card_declined", Some(rng.pick(&stripe_decline))),
+                    6 => ("card_declined", None),
+                    _ => (rng.pick(&stripe_error), None),
+                };
+                let decline = decline
+                    .map(|d| format!(r#","decline_code":"{d}""#))
+                    .unwrap_or_default();
+                let network = if rng.below(3) == 0 {
+                    format!(r#","network_decline_code":"{}""#, rng.pick(&iso))
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    r#"{{"id":"ch_{n:08}","provider":"stripe","response":{{"error":{{"type":"card_error","code":"{code}"{decline}{network},"message":"Your card was declined."}}}}}}"#
+                )?;
+            }
+            30..=54 => {
+                let code = rng.pick(&iso);
+                writeln!(
+                    out,
+                    r#"{{"id":"tx{n:08}","provider":"iso8583","response":{{"mti":"0110","2":"411111******1111","3":"000000","4":"000000012500","7":"1125201200","11":"{:06}","39":"{code}"}}}}"#,
+                    n % 1_000_000
+                )?;
+            }
+            55..=69 => {
+                let reason = rng.pick(&adyen);
+                let raw = rng.pick(&iso);
+                writeln!(
+                    out,
+                    r#"{{"id":"{n}","provider":"adyen","response":{{"pspReference":"88{n:014}","resultCode":"Refused","refusalReasonCode":"{reason}","merchantReference":"order-{n}","additionalData":{{"refusalReasonRaw":"{raw} : Declined"}}}}}}"#
+                )?;
+            }
+            70..=79 => {
+                if rng.below(5) == 0 {
+                    let reason = gateway[rng.below(gateway.len())];
+                    writeln!(
+                        out,
+                        r#"{{"id":"bt{n}","provider":"braintree","response":{{"id":"t{n:07}","status":"gateway_rejected","gatewayRejectionReason":"{reason}","amount":"10.00","currencyIsoCode":"USD","merchantAccountId":"acme_usd"}}}}"#
+                    )?;
+                } else {
+                    let code = rng.pick(&braintree);
+                    writeln!(
+                        out,
+                        r#"{{"id":"bt{n}","provider":"braintree","response":{{"id":"t{n:07}","status":"processor_declined","processorResponseCode":"{code}","amount":"10.00","currencyIsoCode":"USD","merchantAccountId":"acme_usd"}}}}"#
+                    )?;
+                }
+            }
+            80..=89 => {
+                let code = rng.pick(&checkout);
+                writeln!(
+                    out,
+                    r#"{{"id":"ck{n}","provider":"checkout","response":{{"id":"pay_{n:012}","approved":false,"status":"Declined","response_code":"{code}","amount":1000,"currency":"EUR","reference":"ORD-{n}"}}}}"#
+                )?;
+            }
+            _ => {
+                let issue = rng.pick(&paypal);
+                writeln!(
+                    out,
+                    r#"{{"id":"pp{n}","provider":"paypal","response":{{"name":"UNPROCESSABLE_ENTITY","message":"The requested action could not be performed.","debug_id":"{:013x}","details":[{{"issue":"{issue}"}}]}}}}"#,
+                    rng.next() >> 12
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The workload as bytes (for benchmarks and tests).
+pub fn generate(lines: u64, seed: u64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(lines as usize * 160);
+    write(&mut out, lines, seed).expect("writing to a Vec cannot fail");
+    out
+}
