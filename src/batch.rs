@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::catalog::Lang;
 use crate::decision::Context;
+use crate::doc::{Document, Json};
 use crate::engine::Engine;
 use crate::record::write_record;
 
@@ -248,7 +249,8 @@ impl<'de> Deserialize<'de> for Present {
 struct FastLine<'a> {
     #[serde(borrow)]
     provider: Cow<'a, str>,
-    response: Value,
+    #[serde(borrow)]
+    response: Json<'a>,
     #[serde(default)]
     id: Present,
     #[serde(default)]
@@ -341,11 +343,11 @@ fn parse_line(line: &[u8]) -> Result<Value, LineError> {
 }
 
 /// Normalizes a well-formed line and writes its record.
-fn finish(
+fn finish<D: Document + ?Sized>(
     engine: &Engine,
     lang: Lang,
     provider: &str,
-    response: &Value,
+    response: &D,
     id: Option<&Value>,
     context: &Context,
     out: &mut Vec<u8>,
@@ -418,7 +420,7 @@ fn append_line(
 }
 
 fn memchr(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', bytes)
 }
 
 /// Reads one line of at most `max` bytes into `buf` (line end removed). Returns `None` at the

@@ -21,6 +21,7 @@ use smallvec::SmallVec;
 use crate::catalog::{self, CatalogEntry, Category};
 use crate::decision::{Action, Context, DecisionTable, DeclineType, Initiator};
 use crate::diagnostic::{Diagnostics, SourceFile};
+use crate::doc::Document;
 use crate::explain::TraceStep;
 use crate::mapping::{self, EntrySpec, MappingSet};
 use crate::record::{DecisionSource, Normalized, RawFields};
@@ -216,16 +217,6 @@ impl<'e> Outcome<'e, '_> {
 /// `text` as a JSON string literal, quotes included.
 fn json_string(text: &str) -> String {
     serde_json::to_string(text).expect("strings serialize")
-}
-
-/// A scalar as text: strings as they are, numbers as their JSON text, booleans as words.
-pub(crate) fn scalar_text(v: &Value) -> Option<Cow<'_, str>> {
-    match v {
-        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
-    }
 }
 
 static BUILTIN: LazyLock<Result<Engine, Diagnostics>> =
@@ -438,10 +429,10 @@ impl Engine {
 
     /// The whole normalization, with an observer of the walk's steps. Raw texts stay
     /// borrowed from `response`; [`Normalized`] owns them.
-    pub(crate) fn run<'e, 'v>(
+    pub(crate) fn run<'e, 'v, D: Document + ?Sized>(
         &'e self,
         provider: &str,
-        response: &'v Value,
+        response: &'v D,
         context: &Context,
         observer: &mut impl Observer,
     ) -> Result<Outcome<'e, 'v>, Error> {
@@ -451,11 +442,7 @@ impl Engine {
         let raw: FieldTexts<'v> = p
             .fields
             .iter()
-            .map(|f| {
-                f.paths
-                    .iter()
-                    .find_map(|path| path.resolve(response).and_then(scalar_text))
-            })
+            .map(|f| f.paths.iter().find_map(|path| response.scalar(path)))
             .collect();
         let values: FieldTexts<'_> = raw
             .iter()

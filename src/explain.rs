@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use crate::catalog::Lang;
 use crate::decision::Context;
-use crate::engine::{Engine, Entry, Error, scalar_text};
+use crate::doc::scalar_text;
+use crate::engine::{Engine, Entry, Error};
 use crate::record::Normalized;
 use crate::steps;
 

@@ -38,6 +38,7 @@ pub mod catalog;
 pub mod coverage;
 pub mod decision;
 pub mod diagnostic;
+mod doc;
 pub mod engine;
 pub mod explain;
 pub mod mapping;

@@ -230,6 +230,11 @@ impl Pointer {
         &self.text
     }
 
+    /// The unescaped tokens, each with its array index if it reads as one.
+    pub(crate) fn tokens(&self) -> &[(String, Option<usize>)] {
+        &self.tokens
+    }
+
     /// The value the pointer points at, if any.
     #[inline]
     pub fn resolve<'v>(&self, mut value: &'v serde_json::Value) -> Option<&'v serde_json::Value> {
