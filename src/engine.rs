@@ -195,8 +195,9 @@ impl<'e> Outcome<'e, '_> {
             rule: self.hit.map(|h| h.entry.id.as_str()),
             via: self.hit.and_then(|h| h.via).map(|f| f.qualified.as_str()),
             raw: {
-                let bytes = self.raw.iter().flatten().map(|r| r.len()).sum();
-                let mut raw = RawFields::with_capacity(bytes);
+                let present = self.raw.iter().flatten();
+                let (count, bytes) = present.fold((0, 0), |(n, b), r| (n + 1, b + r.len()));
+                let mut raw = RawFields::with_capacity(count, bytes);
                 for (f, r) in self.provider.fields.iter().zip(&self.raw) {
                     if let Some(r) = r {
                         raw.push(&f.name, r);
@@ -439,16 +440,14 @@ impl Engine {
         let p = self.provider(provider)?;
 
         // 1. Read every field: raw text, then its normalized form.
-        let raw: FieldTexts<'v> = p
-            .fields
-            .iter()
-            .map(|f| f.paths.iter().find_map(|path| response.scalar(path)))
-            .collect();
-        let values: FieldTexts<'_> = raw
-            .iter()
-            .zip(&p.fields)
-            .map(|(r, f)| r.as_deref().and_then(|r| steps::apply(&f.steps, r)))
-            .collect();
+        let mut raw: FieldTexts<'v> = SmallVec::with_capacity(p.fields.len());
+        for f in &p.fields {
+            raw.push(f.paths.iter().find_map(|path| response.scalar(path)));
+        }
+        let mut values: FieldTexts<'_> = SmallVec::with_capacity(p.fields.len());
+        for (r, f) in raw.iter().zip(&p.fields) {
+            values.push(r.as_deref().and_then(|r| steps::apply(&f.steps, r)));
+        }
 
         // 2 and 3. Walk the candidates in precedence order.
         let mut decider = Decider::default();

@@ -135,14 +135,14 @@ pub struct Record<'a, 'e> {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RawFields<'a> {
     text: String,
-    fields: smallvec::SmallVec<[(&'a str, std::ops::Range<usize>); 8]>,
+    fields: Vec<(&'a str, std::ops::Range<usize>)>,
 }
 
 impl<'a> RawFields<'a> {
-    pub(crate) fn with_capacity(bytes: usize) -> Self {
+    pub(crate) fn with_capacity(fields: usize, bytes: usize) -> Self {
         RawFields {
             text: String::with_capacity(bytes),
-            fields: smallvec::SmallVec::new(),
+            fields: Vec::with_capacity(fields),
         }
     }
 

@@ -44,14 +44,24 @@ pub fn apply<'a>(steps: &[Step], text: &'a str) -> Option<Cow<'a, str>> {
                 Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
             },
             Step::Lowercase => {
-                if value.chars().any(|c| c.is_uppercase()) {
+                let change = if value.is_ascii() {
+                    value.bytes().any(|b| b.is_ascii_uppercase())
+                } else {
+                    value.chars().any(|c| c.is_uppercase())
+                };
+                if change {
                     Cow::Owned(value.to_lowercase())
                 } else {
                     value
                 }
             }
             Step::Uppercase => {
-                if value.chars().any(|c| c.is_lowercase()) {
+                let change = if value.is_ascii() {
+                    value.bytes().any(|b| b.is_ascii_lowercase())
+                } else {
+                    value.chars().any(|c| c.is_lowercase())
+                };
+                if change {
                     Cow::Owned(value.to_uppercase())
                 } else {
                     value
@@ -170,6 +180,13 @@ mod tests {
             Some("51")
         );
         assert_eq!(apply(&steps, "Refused"), None);
+    }
+
+    #[test]
+    fn oversized_regexes_are_refused() {
+        let err = build_regex(r"(\w{100}){100}").unwrap_err();
+        assert!(err.to_string().contains("exceeds size limit"), "{err}");
+        assert!(build_regex(r"^2[0-9]{3}$").is_ok());
     }
 
     #[test]
