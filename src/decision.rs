@@ -277,11 +277,5 @@ pub fn validate_table(file: &SourceFile) -> Result<DecisionTable, Vec<Diagnostic
 
 /// The built-in decision tables as sources, named `decisions/<file>`.
 pub fn builtin_sources() -> Vec<SourceFile> {
-    BUILTIN
-        .iter()
-        .map(|(name, text)| SourceFile {
-            name: format!("decisions/{name}"),
-            text: text.to_string(),
-        })
-        .collect()
+    SourceFile::embedded("decisions", BUILTIN)
 }

@@ -158,6 +158,19 @@ pub struct SourceFile {
     pub text: String,
 }
 
+impl SourceFile {
+    /// Files embedded by `build.rs`, named `<dir>/<file>` as in the repository.
+    pub(crate) fn embedded(dir: &str, files: &[(&str, &str)]) -> Vec<SourceFile> {
+        files
+            .iter()
+            .map(|(name, text)| SourceFile {
+                name: format!("{dir}/{name}"),
+                text: text.to_string(),
+            })
+            .collect()
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());

@@ -161,13 +161,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>, Diagnostics> {
 
 /// The built-in files as sources, named `mappings/<file>`.
 pub fn builtin_sources() -> Vec<SourceFile> {
-    BUILTIN
-        .iter()
-        .map(|(name, text)| SourceFile {
-            name: format!("mappings/{name}"),
-            text: text.to_string(),
-        })
-        .collect()
+    SourceFile::embedded("mappings", BUILTIN)
 }
 
 /// A validated mapping set: providers and the decision tables they use.
