@@ -218,23 +218,7 @@ impl Engine {
                 }
             })
             .collect();
-        let conclusion = match result.rule {
-            Some(rule) => format!(
-                "{} {} ({}) decided by {rule}{}",
-                result.code,
-                result.message(Lang::En),
-                result.category,
-                result
-                    .via
-                    .map(|v| format!(", delegated from {v}"))
-                    .unwrap_or_default()
-            ),
-            None => format!(
-                "nothing matched: the provider's fallback {} {} decided",
-                result.code,
-                result.message(Lang::En)
-            ),
-        };
+        let conclusion = conclusion(&result, Lang::En);
         let decision = DecisionTrace {
             decline_type: result.decline_type.map(|d| d.as_str().to_string()),
             decline_type_source: result.decline_type_source.to_string(),
@@ -254,6 +238,27 @@ impl Engine {
     }
 }
 
+/// The decision in words, with the catalog text in `lang`.
+fn conclusion(result: &Normalized<'_>, lang: Lang) -> String {
+    match result.rule {
+        Some(rule) => format!(
+            "{} {} ({}) decided by {rule}{}",
+            result.code,
+            result.message(lang),
+            result.category,
+            result
+                .via
+                .map(|v| format!(", delegated from {v}"))
+                .unwrap_or_default()
+        ),
+        None => format!(
+            "nothing matched: the provider's fallback {} {} decided",
+            result.code,
+            result.message(lang)
+        ),
+    }
+}
+
 fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -264,8 +269,13 @@ fn kind_of(v: &Value) -> &'static str {
 }
 
 impl Explanation<'_> {
-    /// The trace for people.
+    /// The trace for people, in English.
     pub fn render(&self) -> String {
+        self.render_in(Lang::En)
+    }
+
+    /// The trace for people, with the catalog texts in `lang`.
+    pub fn render_in(&self, lang: Lang) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "provider: {}", self.provider);
         let _ = writeln!(s, "\nfields read:");
@@ -324,7 +334,7 @@ impl Explanation<'_> {
             }
             let _ = writeln!(s, "      {}", st.why);
         }
-        let _ = writeln!(s, "\nresult: {}", self.conclusion);
+        let _ = writeln!(s, "\nresult: {}", conclusion(&self.result, lang));
         let d = &self.decision;
         let _ = writeln!(
             s,

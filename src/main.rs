@@ -256,12 +256,18 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 .map_err(|e| Failure::Input(format!("{e} (see `paynorm providers`)")))?;
             let mut out = stdout.lock();
             match format {
-                Format::Text => write!(out, "{}", explanation.render())?,
+                Format::Text => write!(out, "{}", explanation.render_in(lang))?,
                 Format::Json => {
-                    let json = serde_json::json!({
-                        "trace": explanation,
-                        "record": explanation.result.record(lang),
-                    });
+                    // A struct, not `json!`: keys keep the record's own order.
+                    #[derive(serde::Serialize)]
+                    struct Explained<'a> {
+                        record: paynorm::record::Record<'a, 'a>,
+                        trace: &'a paynorm::explain::Explanation<'a>,
+                    }
+                    let json = Explained {
+                        record: explanation.result.record(lang),
+                        trace: &explanation,
+                    };
                     serde_json::to_writer_pretty(&mut out, &json).map_err(io::Error::from)?;
                     writeln!(out)?;
                 }

@@ -330,3 +330,76 @@ fn a_closed_stdout_ends_the_batch_quietly() {
         "{stderr}"
     );
 }
+
+#[test]
+fn explain_as_json_for_tools() {
+    let report = run(
+        &[
+            "explain",
+            "--format",
+            "json",
+            "--context",
+            r#"{"initiator":"merchant"}"#,
+            "stripe",
+        ],
+        r#"{"error":{"code":"card_declined","network_decline_code":"83","network_advice_code":"01"}}"#,
+    );
+    assert_eq!(exit_code(&report), "0", "{report}");
+    let stdout = report
+        .split("--- stdout\n")
+        .nth(1)
+        .unwrap()
+        .split("--- stderr")
+        .next()
+        .unwrap();
+    assert!(
+        stdout.starts_with("{\n  \"record\": {\n    \"code\": "),
+        "record fields keep their order: {stdout}"
+    );
+    let v: serde_json::Value = serde_json::from_str(stdout).unwrap();
+    assert_eq!(v["record"]["action"], "use_another_method");
+    assert_eq!(
+        v["trace"]["decision"]["action_source"],
+        "advice mastercard-advice-codes/01 (read from stripe/network_advice_code)"
+    );
+    assert!(
+        v["trace"]["decision"]["context_adjustment"]
+            .as_str()
+            .unwrap()
+            .contains("initiator = merchant")
+    );
+    assert_eq!(
+        v["trace"]["steps"].as_array().unwrap().last().unwrap()["outcome"],
+        "decided"
+    );
+}
+
+#[test]
+fn explain_text_and_lang() {
+    insta::assert_snapshot!(run(
+        &[
+            "--lang",
+            "zh",
+            "explain",
+            "iso8583",
+            r#"{"mti":"0110","39":"n7"}"#
+        ],
+        ""
+    ));
+    let report = run(
+        &[
+            "--lang",
+            "zh-Hans",
+            "normalize",
+            "iso8583",
+            r#"{"39":"43"}"#,
+        ],
+        "",
+    );
+    assert!(
+        report.contains(
+            r#""message":"被窃卡","customer_message":"交易失败,请尝试使用其他支付方式或稍后再试""#
+        ),
+        "{report}"
+    );
+}
