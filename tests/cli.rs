@@ -30,6 +30,12 @@ fn run(args: &[&str], stdin: &str) -> String {
     )
 }
 
+/// The stdout part of a `run` report.
+fn stdout_of(report: &str) -> &str {
+    let after = report.split_once("--- stdout\n").expect("a run report").1;
+    after.split_once("--- stderr").expect("a run report").0
+}
+
 fn exit_code(report: &str) -> &str {
     report.lines().next().unwrap().trim_start_matches("exit: ")
 }
@@ -89,8 +95,7 @@ fn batch_sample_file_succeeds() {
         .unwrap()
         .lines()
         .count();
-    let stdout = report.split("--- stdout\n").nth(1).unwrap();
-    let stdout = stdout.split("--- stderr").next().unwrap();
+    let stdout = stdout_of(&report);
     assert_eq!(stdout.lines().count(), lines, "one record per line");
     assert!(
         stdout
@@ -159,13 +164,7 @@ fn normalize_and_batch_refuse_a_broken_mapping_set() {
 fn catalog_json_lists_every_code_with_both_languages() {
     let report = run(&["catalog", "--format", "json"], "");
     assert_eq!(exit_code(&report), "0");
-    let json = report
-        .split("--- stdout\n")
-        .nth(1)
-        .unwrap()
-        .split("--- stderr")
-        .next()
-        .unwrap();
+    let json = stdout_of(&report);
     let list: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 91);
     assert_eq!(
@@ -345,13 +344,7 @@ fn explain_as_json_for_tools() {
         r#"{"error":{"code":"card_declined","network_decline_code":"83","network_advice_code":"01"}}"#,
     );
     assert_eq!(exit_code(&report), "0", "{report}");
-    let stdout = report
-        .split("--- stdout\n")
-        .nth(1)
-        .unwrap()
-        .split("--- stderr")
-        .next()
-        .unwrap();
+    let stdout = stdout_of(&report);
     assert!(
         stdout.starts_with("{\n  \"record\": {\n    \"code\": "),
         "record fields keep their order: {stdout}"
