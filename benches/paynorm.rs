@@ -9,7 +9,7 @@ use std::io::Write;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paynorm::batch::{self, BatchOptions};
 use paynorm::diagnostic::SourceFile;
-use paynorm::{Engine, mapping};
+use paynorm::{Engine, builtin};
 use serde_json::{Value, json};
 
 /// (provider, case, response, expected rule) for the in-process normalize benchmarks.
@@ -109,7 +109,7 @@ desc = "insufficient funds, in words"
 "#
         .into(),
     };
-    Engine::from_sources(mapping::builtin_sources(), vec![file]).unwrap()
+    Engine::from_sources(builtin::mapping_sources(), vec![file]).unwrap()
 }
 
 fn normalize(c: &mut Criterion) {
@@ -146,7 +146,7 @@ fn normalize(c: &mut Criterion) {
 
 fn load(c: &mut Criterion) {
     c.bench_function("load/builtin", |b| {
-        b.iter(|| Engine::from_sources(mapping::builtin_sources(), Vec::new()).unwrap())
+        b.iter(|| Engine::from_sources(builtin::mapping_sources(), Vec::new()).unwrap())
     });
 }
 
@@ -172,7 +172,7 @@ fn parse_only_loop(input: &[u8], out: &mut Vec<u8>, map: &HashMap<String, u32>) 
 fn batch(c: &mut Criterion) {
     const LINES: u64 = 100_000;
     let engine = Engine::builtin().unwrap();
-    let input = paynorm::workload::generate(LINES, 42);
+    let input = paynorm_workload::generate(LINES, 42);
     let map: HashMap<String, u32> = [
         "stripe",
         "iso8583",

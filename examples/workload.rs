@@ -1,5 +1,5 @@
 //! Writes the benchmark workload: `cargo run --release --example workload -- [LINES] [SEED]
-//! > workload.jsonl`. Defaults: 1,000,000 lines, seed 42. See `paynorm::workload`.
+//! > workload.jsonl`. Defaults: 1,000,000 lines, seed 42. See `crates/workload`.
 
 use std::io::{self, BufWriter, Write};
 
@@ -12,6 +12,6 @@ fn main() -> io::Result<()> {
         .next()
         .map_or(42, |a| a.parse().expect("SEED is a number"));
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
-    paynorm::workload::write(&mut out, lines, seed)?;
+    paynorm_workload::write(&mut out, lines, seed)?;
     out.flush()
 }

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::decision::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType};
 
 /// The catalog data file, embedded at build time.
 const CATALOG_TOML: &str = include_str!("../catalog/catalog.toml");
@@ -177,35 +177,14 @@ pub fn lookup(code: u32) -> Option<&'static CatalogEntry> {
     catalog.by_code.get(&code).map(|&i| &catalog.entries[i])
 }
 
+/// The position of `code` in [`entries`], for tables indexed like the catalog.
+pub(crate) fn index_of(code: u32) -> Option<usize> {
+    CATALOG.by_code.get(&code).copied()
+}
+
 /// Every catalog entry, in catalog order (ascending codes).
 pub fn entries() -> &'static [CatalogEntry] {
     &CATALOG.entries
-}
-
-/// `"code":N,"category":"..","message":"..","customer_message":"..",` of every entry, in
-/// English and Chinese: the start of a record, serialized once for the batch writer.
-static RECORD_HEADS: LazyLock<Vec<[String; 2]>> = LazyLock::new(|| {
-    entries()
-        .iter()
-        .map(|e| {
-            [Lang::En, Lang::Zh].map(|lang| {
-                let json = |text: &str| serde_json::to_string(text).expect("strings serialize");
-                format!(
-                    "\"code\":{},\"category\":{},\"message\":{},\"customer_message\":{},",
-                    e.code,
-                    json(e.category.as_str()),
-                    json(e.text(lang)),
-                    json(e.customer_text(lang)),
-                )
-            })
-        })
-        .collect()
-});
-
-/// The serialized start of a record for `code` in `lang` (see `RECORD_HEADS`).
-pub(crate) fn record_head(code: u32, lang: Lang) -> &'static str {
-    let i = CATALOG.by_code[&code];
-    &RECORD_HEADS[i][lang as usize]
 }
 
 /// The code used when a provider's mapping does not say otherwise and nothing matched.

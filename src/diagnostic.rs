@@ -11,93 +11,69 @@ use std::ops::Range;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use serde::Serialize;
 
-/// The stable kind of a diagnostic. Its kebab-case name is part of the public interface.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DiagCode {
-    /// The file is not valid TOML.
-    TomlSyntax,
-    /// A key the format does not have.
-    UnknownKey,
-    /// A key has a value of the wrong type or shape.
-    InvalidValue,
-    /// `code` or `fallback` is not in the catalog.
-    UnknownCatalogCode,
-    /// A `regex` or `capture` pattern does not compile.
-    InvalidRegex,
-    /// A `capture` pattern without a capture group.
-    CaptureWithoutGroup,
-    /// Two fields with one name, two rules with one id, a value listed twice.
-    DuplicateEntry,
-    /// A table or condition names a field that is not declared.
-    UndeclaredField,
-    /// A key or matcher text that normalization would never produce.
-    KeyNotNormalized,
-    /// A path that is not a JSON pointer.
-    InvalidPointer,
-    /// A `range` whose bounds are reversed.
-    InvalidRange,
-    /// An id or name with characters outside its allowed set.
-    InvalidId,
-    /// Delegation to a provider or field that is not loaded.
-    UnknownDelegate,
-    /// Delegations that form a loop.
-    DelegationCycle,
-    /// Two files declare one provider id.
-    DuplicateProvider,
-    /// A file could not be read.
-    IoError,
-    /// A file is larger than the loader accepts.
-    FileTooLarge,
-    /// `advice` or `network_rules` names no decision table.
-    UnknownDecisionTable,
+/// Declares [`DiagCode`] with its stable names and its registry in one list, so a new code
+/// cannot be missing from [`DiagCode::ALL`] or lack a name.
+macro_rules! diag_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident => $name:literal,)*) => {
+        /// The stable kind of a diagnostic. Its kebab-case name is part of the public interface.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum DiagCode {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl DiagCode {
+            /// Every code, in declaration order, for registry-wide tests and docs.
+            pub const ALL: &'static [DiagCode] = &[$(DiagCode::$variant,)*];
+
+            /// The stable kebab-case name, e.g. `unknown-catalog-code`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(DiagCode::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl DiagCode {
-    /// Every code, for registry-wide tests and docs.
-    pub const ALL: [DiagCode; 18] = [
-        DiagCode::TomlSyntax,
-        DiagCode::UnknownKey,
-        DiagCode::InvalidValue,
-        DiagCode::UnknownCatalogCode,
-        DiagCode::InvalidRegex,
-        DiagCode::CaptureWithoutGroup,
-        DiagCode::DuplicateEntry,
-        DiagCode::UndeclaredField,
-        DiagCode::KeyNotNormalized,
-        DiagCode::InvalidPointer,
-        DiagCode::InvalidRange,
-        DiagCode::InvalidId,
-        DiagCode::UnknownDelegate,
-        DiagCode::DelegationCycle,
-        DiagCode::DuplicateProvider,
-        DiagCode::IoError,
-        DiagCode::FileTooLarge,
-        DiagCode::UnknownDecisionTable,
-    ];
-
-    /// The stable kebab-case name, e.g. `unknown-catalog-code`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DiagCode::TomlSyntax => "toml-syntax",
-            DiagCode::UnknownKey => "unknown-key",
-            DiagCode::InvalidValue => "invalid-value",
-            DiagCode::UnknownCatalogCode => "unknown-catalog-code",
-            DiagCode::InvalidRegex => "invalid-regex",
-            DiagCode::CaptureWithoutGroup => "capture-without-group",
-            DiagCode::DuplicateEntry => "duplicate-entry",
-            DiagCode::UndeclaredField => "undeclared-field",
-            DiagCode::KeyNotNormalized => "key-not-normalized",
-            DiagCode::InvalidPointer => "invalid-pointer",
-            DiagCode::InvalidRange => "invalid-range",
-            DiagCode::InvalidId => "invalid-id",
-            DiagCode::UnknownDelegate => "unknown-delegate",
-            DiagCode::DelegationCycle => "delegation-cycle",
-            DiagCode::DuplicateProvider => "duplicate-provider",
-            DiagCode::IoError => "io-error",
-            DiagCode::FileTooLarge => "file-too-large",
-            DiagCode::UnknownDecisionTable => "unknown-decision-table",
-        }
-    }
+diag_codes! {
+    /// The file is not valid TOML.
+    TomlSyntax => "toml-syntax",
+    /// A key the format does not have.
+    UnknownKey => "unknown-key",
+    /// A key has a value of the wrong type or shape.
+    InvalidValue => "invalid-value",
+    /// `code` or `fallback` is not in the catalog.
+    UnknownCatalogCode => "unknown-catalog-code",
+    /// A `regex` or `capture` pattern does not compile.
+    InvalidRegex => "invalid-regex",
+    /// A `capture` pattern without a capture group.
+    CaptureWithoutGroup => "capture-without-group",
+    /// Two fields with one name, two rules with one id, a value listed twice.
+    DuplicateEntry => "duplicate-entry",
+    /// A table or condition names a field that is not declared.
+    UndeclaredField => "undeclared-field",
+    /// A key or matcher text that normalization would never produce.
+    KeyNotNormalized => "key-not-normalized",
+    /// A path that is not a JSON pointer.
+    InvalidPointer => "invalid-pointer",
+    /// A `range` whose bounds are reversed.
+    InvalidRange => "invalid-range",
+    /// An id or name with characters outside its allowed set.
+    InvalidId => "invalid-id",
+    /// Delegation to a provider or field that is not loaded.
+    UnknownDelegate => "unknown-delegate",
+    /// Delegations that form a loop.
+    DelegationCycle => "delegation-cycle",
+    /// Two files declare one provider id.
+    DuplicateProvider => "duplicate-provider",
+    /// A file could not be read.
+    IoError => "io-error",
+    /// A file is larger than the loader accepts.
+    FileTooLarge => "file-too-large",
+    /// `advice` or `network_rules` names no decision table.
+    UnknownDecisionTable => "unknown-decision-table",
+    /// Two decision files of one layer declare one table id.
+    DuplicateTable => "duplicate-table",
 }
 
 impl fmt::Display for DiagCode {
@@ -147,6 +123,22 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    /// `file-too-large`: the one wording of the size limit, for whoever measured the size.
+    pub fn too_large(file: &str, bytes: usize) -> Self {
+        Diagnostic::new(
+            DiagCode::FileTooLarge,
+            file,
+            None,
+            format!("mapping file is {bytes} bytes, more than the limit of {MAX_FILE_BYTES}"),
+        )
+        .with_help("a mapping file is a few hundred lines; is this the right file?")
+    }
+
+    /// A problem without a place, e.g. a file that cannot be read (for the CLI's loader).
+    pub fn io(file: &str, message: impl Into<String>) -> Self {
+        Diagnostic::new(DiagCode::IoError, file, None, message)
+    }
 }
 
 /// A mapping file's name and text, kept so diagnostics can show where they point.
@@ -158,16 +150,34 @@ pub struct SourceFile {
     pub text: String,
 }
 
+/// Source files larger than this are rejected (`file-too-large`) before parsing.
+pub const MAX_FILE_BYTES: usize = 4 << 20;
+
 impl SourceFile {
-    /// Files embedded by `build.rs`, named `<dir>/<file>` as in the repository.
-    pub(crate) fn embedded(dir: &str, files: &[(&str, &str)]) -> Vec<SourceFile> {
-        files
-            .iter()
-            .map(|(name, text)| SourceFile {
-                name: format!("{dir}/{name}"),
-                text: text.to_string(),
-            })
-            .collect()
+    /// A source from its name and text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// A source from bytes as a file holds them: rejected when larger than
+    /// [`MAX_FILE_BYTES`] (`file-too-large`) or not UTF-8 (`io-error`). Callers that read
+    /// files read at most `MAX_FILE_BYTES + 1` bytes, so an endless file costs nothing.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(Diagnostic::too_large(name, bytes.len()));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(SourceFile::new(name, text)),
+            Err(_) => Err(Diagnostic::new(
+                DiagCode::IoError,
+                name,
+                None,
+                "mapping file is not valid UTF-8",
+            )),
+        }
     }
 }
 

@@ -6,8 +6,7 @@
 //! mapping set once, then normalizes raw responses:
 //!
 //! ```
-//! use paynorm::decision::{Action, DeclineType};
-//! use paynorm::{Context, Engine, Lang};
+//! use paynorm::{Action, Context, DeclineType, Engine, Initiator, Lang};
 //! use serde_json::json;
 //!
 //! let engine = Engine::builtin().expect("built-in mappings are valid");
@@ -21,38 +20,42 @@
 //! assert_eq!(result.action, Action::RetryLater);
 //!
 //! // The same answer, explained step by step, for a merchant-initiated payment.
-//! let context = Context { initiator: Some(paynorm::decision::Initiator::Merchant), network: None };
+//! let context = Context { initiator: Some(Initiator::Merchant), network: None };
 //! let explanation = engine.explain("stripe", &response, &context).unwrap();
 //! assert!(explanation.render().contains("DECIDED"));
 //! ```
 //!
-//! Where things live: [`catalog`] (the canonical codes, languages), [`mapping`] (reading and
-//! validating mapping files), [`steps`] (normalization steps and matchers), [`engine`]
-//! (compiled index and the decision walk), [`decision`] (decision tables, actions, context),
-//! [`record`] (the result and its JSON record), [`explain`] (traces), [`diagnostic`]
-//! (problems in mapping files, and their rendering), [`batch`] (JSONL in, JSONL out),
-//! [`coverage`] and [`snapshot`] (tools for mapping authors).
+//! The modules, in pipeline order (`docs/architecture.md` says what each may import):
+//! [`vocab`] (the shared words: actions, decline types, context), [`catalog`] (the canonical
+//! codes, languages), [`diagnostic`] (problems in data files, as data), [`json`] (documents
+//! and pointers), [`text`] (normalization steps, matchers), [`format`](mod@format) (phase 1: data files as
+//! serde reads them), [`validate`] (phase 2: a validated set), [`builtin`] (the embedded
+//! data), [`engine`] (phase 3: the compiled set, the walk, the decision), [`record`] (the
+//! output record), [`explain`] (traces rendered), [`reload`] (atomic swaps), [`batch`] (JSONL
+//! in, JSONL out), [`authoring`] (coverage and expectation tests for mapping authors). The
+//! library does no I/O of its own: it takes sources (name + text), readers and writers, and
+//! callbacks.
 
+pub mod authoring;
 pub mod batch;
+pub mod builtin;
 pub mod catalog;
-pub mod coverage;
-pub mod decision;
 pub mod diagnostic;
-mod doc;
 pub mod engine;
 pub mod explain;
-pub mod mapping;
+pub mod format;
+pub mod json;
 pub mod record;
-pub mod shared;
-pub mod snapshot;
-pub mod steps;
-pub mod workload;
+pub mod reload;
+pub mod text;
+pub mod validate;
+pub mod vocab;
 
 pub use catalog::Lang;
-pub use decision::Context;
-pub use diagnostic::{Diagnostic, Diagnostics};
-pub use engine::{Engine, Error};
-pub use record::Normalized;
-pub use shared::SharedEngine;
+pub use diagnostic::{Diagnostic, Diagnostics, SourceFile};
+pub use engine::{Engine, Error, Normalized};
+pub use reload::SharedEngine;
+pub use validate::Layer;
+pub use vocab::{Action, Context, DeclineType, Initiator};
 
 impl std::error::Error for Diagnostics {}

@@ -58,7 +58,7 @@ fn fixture_lines() -> Vec<String> {
 #[test]
 fn fast_parallel_output_equals_the_plain_path_on_fixtures_and_a_workload() {
     let engine = Engine::builtin().unwrap();
-    let workload = String::from_utf8(paynorm::workload::generate(20_000, 7)).unwrap();
+    let workload = String::from_utf8(paynorm_workload::generate(20_000, 7)).unwrap();
     let mut lines = fixture_lines();
     lines.extend(workload.lines().map(str::to_string));
     let input = lines.join("\n") + "\n";
@@ -127,4 +127,21 @@ fn a_fifty_megabyte_line_is_skipped_not_buffered_and_the_run_goes_on() {
         );
         assert!(out.len() < 4096, "the long line was not echoed");
     }
+}
+
+/// The README's list of batch error kinds is the registry's, no more, no less.
+#[test]
+fn readme_lists_exactly_the_line_error_kinds() {
+    let readme = include_str!("../README.md");
+    let start = readme
+        .find("Error kinds:")
+        .expect("README lists the error kinds");
+    let end = start + readme[start..].find("Odd values").expect("the list ends");
+    let listed: std::collections::BTreeSet<&str> =
+        readme[start..end].split('`').skip(1).step_by(2).collect();
+    let kinds: std::collections::BTreeSet<&str> = paynorm::batch::LineErrorKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    assert_eq!(listed, kinds);
 }

@@ -299,7 +299,7 @@ fn expectation_tests_new_update_pass_and_mismatch() {
 #[test]
 fn a_closed_stdout_ends_the_batch_quietly() {
     // `paynorm batch big.jsonl | head -1`: the reader of stdout goes away after one line.
-    let input = paynorm::workload::generate(200_000, 3);
+    let input = paynorm_workload::generate(200_000, 3);
     let mut child = Command::new(env!("CARGO_BIN_EXE_paynorm"))
         .args(["batch", "--threads", "2"])
         .stdin(Stdio::piped())

@@ -2,7 +2,7 @@
 //! own, carrying the list's description word for word.
 
 use paynorm::Engine;
-use paynorm::coverage::parse_reference;
+use paynorm::authoring::coverage::parse_reference;
 
 /// provider → (reference list in `reference/`, the field it covers, if one per field).
 const REFERENCES: &[(&str, &str, Option<&str>)] = &[
@@ -125,4 +125,63 @@ fn unknown_field_is_an_error() {
         .coverage("stripe", &[], Some(&[]), Some("nope"))
         .unwrap_err();
     assert_eq!(err.to_string(), "provider `stripe` has no field `nope`");
+}
+
+/// Mapping files stay canonical: `[values.*]` tables come in the order their fields are
+/// declared, and a table that follows a published list keeps the list's order, so a new code
+/// goes where the list has it and a diff of a list update reads like the list's own.
+#[test]
+fn mapping_files_keep_a_canonical_order() {
+    use paynorm::format::mapping::RawFile;
+    let mut problems = Vec::new();
+    for (name, text) in paynorm::builtin::MAPPINGS {
+        let raw: RawFile = toml::from_str(text).unwrap();
+        let fields: Vec<&str> = raw
+            .field
+            .iter()
+            .map(|f| f.name.get_ref().as_str())
+            .collect();
+        let mut tables: Vec<_> = raw.values.iter().collect();
+        tables.sort_by_key(|(k, _)| k.span().start);
+        let order: Vec<usize> = tables
+            .iter()
+            .filter_map(|(k, _)| fields.iter().position(|f| *f == k.get_ref()))
+            .collect();
+        if !order.is_sorted() {
+            problems.push(format!(
+                "mappings/{name}: write the [values.*] tables in field order: {}",
+                fields.join(", ")
+            ));
+        }
+        let provider = raw.provider.id.get_ref().as_str();
+        for (table, entries) in &tables {
+            let Some((_, file, _)) = REFERENCES
+                .iter()
+                .find(|(p, _, f)| *p == provider && *f == Some(table.get_ref().as_str()))
+            else {
+                continue;
+            };
+            let path = format!("{}/reference/{file}", env!("CARGO_MANIFEST_DIR"));
+            let rows = parse_reference(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let position = |key: &str| {
+                rows.iter()
+                    .position(|r| r.code.eq_ignore_ascii_case(key))
+                    .unwrap_or(usize::MAX)
+            };
+            let mut keys: Vec<_> = entries.keys().collect();
+            keys.sort_by_key(|k| k.span().start);
+            if let Some(w) = keys
+                .windows(2)
+                .find(|w| position(w[0].get_ref()) > position(w[1].get_ref()))
+            {
+                problems.push(format!(
+                    "mappings/{name} [values.{}]: {:?} comes before {:?}, but reference/{file} lists them the other way round; keep the list's order",
+                    table.get_ref(),
+                    w[0].get_ref(),
+                    w[1].get_ref()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -2,9 +2,11 @@
 //! (docs/decisions.md), the context's effects, languages and customer-safe texts.
 
 use paynorm::catalog::{self, Category, CustomerMessage, Lang};
-use paynorm::decision::{Action, DeclineType, Initiator};
-use paynorm::record::DecisionSource;
+use paynorm::engine::DecisionSource;
+use paynorm::{Action, DeclineType, Initiator};
 use paynorm::{Context, Engine};
+
+mod support;
 use serde_json::{Value, json};
 
 fn engine() -> Engine {
@@ -241,4 +243,64 @@ fn records_carry_texts_in_the_requested_language() {
     assert_eq!(en["message"], "Stolen bank account");
     assert_eq!(en["decline_type"], "hard");
     assert_eq!(en["action"], "do_not_retry");
+}
+
+/// The merchant-initiated rule is data: a `--mappings DIR` whose `decisions/` replaces the
+/// built-in `context-adjustments` table changes it, without a Rust change.
+#[test]
+fn context_adjustments_are_data_and_overlay_through_a_mappings_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("decisions")).unwrap();
+    let table = |adjust: &str| {
+        format!(
+            "[table]\nid = \"context-adjustments\"\nname = \"house rules\"\nsources = [\"test\"]\nedition = \"test\"\n{adjust}"
+        )
+    };
+    let response = json!({"error": {"code": "card_declined", "network_decline_code": "83", "network_advice_code": "01"}});
+    let mit = ctx(Some(Initiator::Merchant), None);
+    let path = dir.path().join("decisions/context.toml");
+
+    // No adjustment: a merchant-initiated payment keeps `authenticate`.
+    std::fs::write(&path, table("")).unwrap();
+    let e = support::load_dir(dir.path()).unwrap();
+    let r = e.normalize_with("stripe", &response, &mit).unwrap();
+    assert_eq!(
+        (r.action, r.context_adjustment),
+        (Action::Authenticate, None)
+    );
+
+    // House rules, tried in file order: the first does not hold without a network.
+    let rules = "[[adjust]]\nid = \"amex-mit\"\nwhen = { initiator = \"merchant\", network = \"amex\" }\naction = \"authenticate\"\nbecomes = \"fix_request\"\nwhy = \"amex rule\"\n\n[[adjust]]\nid = \"mit\"\nwhen = { initiator = \"merchant\" }\naction = \"authenticate\"\nbecomes = \"do_not_retry\"\nwhy = \"house rule\"\n";
+    std::fs::write(&path, table(rules)).unwrap();
+    let e = support::load_dir(dir.path()).unwrap();
+    let r = e.normalize_with("stripe", &response, &mit).unwrap();
+    assert_eq!(
+        (r.action, r.context_adjustment),
+        (Action::DoNotRetry, Some("house rule"))
+    );
+    let customer = ctx(Some(Initiator::Customer), None);
+    let r = e.normalize_with("stripe", &response, &customer).unwrap();
+    assert_eq!(
+        (r.action, r.context_adjustment),
+        (Action::Authenticate, None)
+    );
+}
+
+#[test]
+fn a_broken_overlay_decision_table_is_reported_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("decisions")).unwrap();
+    std::fs::write(
+        dir.path().join("decisions/bad.toml"),
+        "[table]\nid = \"x\"\nname = \"x\"\nsources = []\nedition = \"x\"\n[values]\n\"01\" = { action = \"retry_later\" }\n",
+    )
+    .unwrap();
+    let diags = support::load_dir(dir.path()).unwrap_err();
+    let codes: Vec<&str> = diags.items.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["invalid-value"]);
+    assert!(
+        diags.render().contains("decisions/bad.toml:7:8"),
+        "{}",
+        diags.render()
+    );
 }

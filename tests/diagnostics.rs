@@ -2,12 +2,12 @@
 //! diagnostics snapshotted; and registry-wide checks that every code has its case and its
 //! documentation.
 
-use paynorm::Engine;
+mod support;
+
 use paynorm::diagnostic::DiagCode;
 
 fn load(dir: &str) -> paynorm::Diagnostics {
-    Engine::with_mappings_dir(std::path::Path::new(dir))
-        .expect_err("a broken mapping set must not load")
+    support::load_dir(std::path::Path::new(dir)).expect_err("a broken mapping set must not load")
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn every_diagnostic_code_has_a_broken_case_and_documentation() {
             docs.contains(&format!("| `{name}` |")),
             "docs/mapping-format.md must document `{name}`"
         );
-        if code == DiagCode::FileTooLarge {
+        if *code == DiagCode::FileTooLarge {
             continue; // a generated file, see oversized_file_is_rejected_before_parsing
         }
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -72,7 +72,7 @@ fn all_problems_of_all_files_come_in_one_run() {
             .replace("id = \"bad\"", &format!("id = \"{case}\""));
         std::fs::write(dir.path().join(format!("{case}.toml")), text).unwrap();
     }
-    let diags = Engine::with_mappings_dir(dir.path()).unwrap_err();
+    let diags = support::load_dir(dir.path()).unwrap_err();
     let codes: Vec<&str> = diags.items.iter().map(|d| d.code.as_str()).collect();
     assert_eq!(
         codes,
@@ -104,9 +104,9 @@ fn diagnostics_as_json_carry_line_and_column() {
 #[test]
 fn oversized_file_is_rejected_before_parsing() {
     let dir = tempfile::tempdir().unwrap();
-    let big = "# padding\n".repeat(paynorm::mapping::MAX_FILE_BYTES / 10 + 1);
+    let big = "# padding\n".repeat(paynorm::diagnostic::MAX_FILE_BYTES / 10 + 1);
     std::fs::write(dir.path().join("big.toml"), big).unwrap();
-    let diags = Engine::with_mappings_dir(dir.path()).unwrap_err();
+    let diags = support::load_dir(dir.path()).unwrap_err();
     assert_eq!(diags.items.len(), 1);
     assert_eq!(diags.items[0].code, DiagCode::FileTooLarge);
 }

@@ -1,5 +1,7 @@
 //! The decision walk, on small mapping sets written for each case.
 
+mod support;
+
 use paynorm::diagnostic::SourceFile;
 use paynorm::{Engine, Error};
 use serde_json::json;
@@ -283,7 +285,7 @@ DECLINED = { code = 100607, generic = true, desc = "Declined" }
 "#,
     )
     .unwrap();
-    let e = Engine::with_mappings_dir(dir.path()).unwrap();
+    let e = support::load_dir(dir.path()).unwrap();
     assert!(e.has_provider("acme"));
     assert!(e.has_provider("stripe"), "built-ins stay loaded");
     let r = e.normalize("acme", &json!({"result": "nsf"})).unwrap();
@@ -316,7 +318,7 @@ paths = ["/39"]
 "#,
     )
     .unwrap();
-    let e = Engine::with_mappings_dir(dir.path()).unwrap();
+    let e = support::load_dir(dir.path()).unwrap();
     let info = e
         .providers()
         .into_iter()

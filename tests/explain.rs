@@ -1,7 +1,7 @@
 //! `explain` traces of a dozen fixtures that cover each path of the walk: exact entries,
 //! generic entries passed over, delegation, rules, fallback, advice and network rules.
 
-use paynorm::explain::Outcome;
+use paynorm::engine::events::StepStatus;
 use paynorm::{Context, Engine};
 
 const CASES: &[&str] = &[
@@ -52,7 +52,7 @@ fn the_trace_agrees_with_normalize() {
         let decided: Vec<_> = explanation
             .steps
             .iter()
-            .filter(|s| s.outcome == Outcome::Decided)
+            .filter(|s| s.status == StepStatus::Decided)
             .collect();
         match plain.rule {
             Some(rule) => {
@@ -77,7 +77,7 @@ fn generic_entries_passed_over_are_shown() {
     let passed: Vec<&str> = e
         .steps
         .iter()
-        .filter(|s| s.outcome == Outcome::PassedOver)
+        .filter(|s| s.status == StepStatus::PassedOver)
         .filter_map(|s| s.entry.as_deref())
         .collect();
     assert_eq!(

@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use paynorm::batch::{self, BatchOptions};
 use paynorm::diagnostic::SourceFile;
-use paynorm::mapping::validate::validate_file;
+use paynorm::validate::validate_file;
 use paynorm::{Engine, Lang, catalog};
 use proptest::prelude::*;
 use proptest::sample::Index;

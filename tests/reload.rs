@@ -1,6 +1,8 @@
 //! Reloading while other threads normalize: every result comes from the old set or the new
 //! one, never a mix, and a failed reload keeps the old set.
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -68,7 +70,10 @@ fn readers_see_the_old_set_or_the_new_one_never_a_mix() {
 
     for i in 0..16 {
         if i % 2 == 0 {
-            shared.reload_dir(dir.path()).expect("a valid set reloads");
+            let layer = support::fs::read_layer(dir.path()).unwrap();
+            shared
+                .reload(vec![paynorm::builtin::layer(), layer])
+                .expect("a valid set reloads");
         } else {
             shared.replace(Engine::builtin().unwrap());
         }
@@ -78,7 +83,12 @@ fn readers_see_the_old_set_or_the_new_one_never_a_mix() {
             .normalize("iso8583", &json!({"39": "51"}))
             .unwrap()
             .code;
-        let diags = shared.reload_dir(broken.path()).unwrap_err();
+        let diags = shared
+            .reload(vec![
+                paynorm::builtin::layer(),
+                support::fs::read_layer(broken.path()).unwrap(),
+            ])
+            .unwrap_err();
         assert!(!diags.is_empty());
         let after = shared
             .current()

@@ -10,8 +10,9 @@
 use std::ops::Range;
 
 use libfuzzer_sys::fuzz_target;
+use paynorm::builtin;
 use paynorm::diagnostic::SourceFile;
-use paynorm::mapping::{self, validate::validate_file};
+use paynorm::validate::validate_file;
 use paynorm::{Diagnostics, Engine};
 use serde_json::json;
 
@@ -61,7 +62,7 @@ fuzz_target!(|data: &[u8]| {
         name: NAME.to_string(),
         text: text.to_string(),
     }];
-    match Engine::from_sources(mapping::builtin_sources(), overlay) {
+    match Engine::from_sources(builtin::mapping_sources(), overlay) {
         Ok(engine) => {
             let response = json!({"39": "51", "error": {"code": "card_declined"}, "status": "x"});
             for p in engine.providers() {

@@ -6,13 +6,13 @@
 //! the old set or the new one, never a mix, and a reload that fails validation leaves the old
 //! set in place and returns its diagnostics.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
 use crate::diagnostic::Diagnostics;
 use crate::engine::Engine;
+use crate::validate::Layer;
 
 /// An engine that can be replaced while other threads use it.
 pub struct SharedEngine {
@@ -38,12 +38,12 @@ impl SharedEngine {
         self.current.store(Arc::new(engine));
     }
 
-    /// Loads the built-in mappings with `dir` layered over them and swaps them in. On any
+    /// Builds an engine from `layers` ([`Engine::from_layers`]) and swaps it in. On any
     /// validation problem the current engine stays and the diagnostics are returned.
-    pub fn reload_dir(&self, dir: &Path) -> Result<(), Diagnostics> {
-        let engine = Engine::with_mappings_dir(dir)?;
+    pub fn reload(&self, layers: Vec<Layer>) -> Result<(), Diagnostics> {
+        let engine = Engine::from_layers(layers)?;
         self.replace(engine);
-        tracing::info!(dir = %dir.display(), "mapping set reloaded");
+        tracing::info!("mapping set reloaded");
         Ok(())
     }
 }

@@ -1,5 +1,5 @@
-//! Value normalization steps (`normalize = [...]` on a field) and condition matchers
-//! (`when = {...}` in a rule): the small pieces of text logic a mapping file can ask for.
+//! Text logic a mapping file can ask for: value normalization steps (`normalize = [...]` on
+//! a field and a decision table) and condition matchers (`when = {...}` in a rule).
 //!
 //! Both are built by the validator (regexes are compiled there, with size limits) and used
 //! unchanged on the hot path.
@@ -202,97 +202,5 @@ mod tests {
         assert!(Matcher::OneOf(vec!["a".into(), "b".into()]).matches("b"));
         assert!(!Matcher::Exact("a".into()).matches("A"));
         assert!(Matcher::Regex(build_regex("^2[0-9]{3}$").unwrap()).matches("2001"));
-    }
-}
-
-/// A JSON pointer (RFC 6901) split and unescaped once, at compile time.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pointer {
-    text: String,
-    tokens: Vec<(String, Option<usize>)>,
-}
-
-impl Pointer {
-    /// Parses a pointer: empty (the whole document) or `/`-separated tokens with `~1` for `/`
-    /// and `~0` for `~`. `None` when it does not start with `/`.
-    pub fn parse(text: &str) -> Option<Pointer> {
-        if text.is_empty() {
-            return Some(Pointer {
-                text: String::new(),
-                tokens: Vec::new(),
-            });
-        }
-        let rest = text.strip_prefix('/')?;
-        let tokens = rest
-            .split('/')
-            .map(|t| {
-                let key = t.replace("~1", "/").replace("~0", "~");
-                // An array index: digits, no leading zero (as serde_json reads it).
-                let index = if key.starts_with('+') || (key.starts_with('0') && key.len() != 1) {
-                    None
-                } else {
-                    key.parse().ok()
-                };
-                (key, index)
-            })
-            .collect();
-        Some(Pointer {
-            text: text.to_string(),
-            tokens,
-        })
-    }
-
-    /// The pointer as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
-    /// The unescaped tokens, each with its array index if it reads as one.
-    pub(crate) fn tokens(&self) -> &[(String, Option<usize>)] {
-        &self.tokens
-    }
-
-    /// The value the pointer points at, if any.
-    #[inline]
-    pub fn resolve<'v>(&self, mut value: &'v serde_json::Value) -> Option<&'v serde_json::Value> {
-        for (key, index) in &self.tokens {
-            value = match value {
-                serde_json::Value::Object(map) => map.get(key.as_str())?,
-                serde_json::Value::Array(list) => list.get((*index)?)?,
-                _ => return None,
-            };
-        }
-        Some(value)
-    }
-}
-
-#[cfg(test)]
-mod pointer_tests {
-    use super::Pointer;
-    use serde_json::json;
-
-    #[test]
-    fn pointers_resolve_like_serde_json() {
-        let doc = json!({"a": {"b/c": [10, {"~d": 5}]}, "": 1, "01": 2});
-        for p in [
-            "",
-            "/a",
-            "/a/b~1c",
-            "/a/b~1c/0",
-            "/a/b~1c/1/~0d",
-            "/a/b~1c/01",
-            "/a/b~1c/+1",
-            "/",
-            "/01",
-            "/x/y",
-            "/a/b~1c/9",
-        ] {
-            assert_eq!(
-                Pointer::parse(p).unwrap().resolve(&doc),
-                doc.pointer(p),
-                "{p}"
-            );
-        }
-        assert!(Pointer::parse("a/b").is_none());
     }
 }

@@ -1,42 +1,14 @@
-//! The documents the engine reads fields from.
-//!
-//! The library API takes a `serde_json::Value`. The batch path parses each line into a
-//! [`Json`] instead: strings borrowed from the line where they have no escapes, objects as
-//! small vectors. It costs far fewer allocations than a `Value`, and the engine reads both
-//! through [`Document`], so they give the same answers (tested byte for byte in
-//! `tests/batch.rs`).
+//! The batch path's document: each line parsed into a [`Json`], strings borrowed from the
+//! line where they have no escapes, objects as small vectors. It costs far fewer allocations
+//! than a `serde_json::Value`, and reads through the same [`Node`] interface.
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Number, Value};
+use serde_json::Number;
 
-use crate::steps::Pointer;
-
-/// Something fields can be read from.
-pub(crate) trait Document {
-    /// The text of the scalar at `pointer` (strings as they are, numbers as their JSON text,
-    /// booleans as words); `None` for missing, `null`, arrays and objects.
-    fn scalar<'s>(&'s self, pointer: &Pointer) -> Option<Cow<'s, str>>;
-}
-
-impl Document for Value {
-    #[inline]
-    fn scalar<'s>(&'s self, pointer: &Pointer) -> Option<Cow<'s, str>> {
-        scalar_text(pointer.resolve(self)?)
-    }
-}
-
-/// A scalar as text: strings as they are, numbers as their JSON text, booleans as words.
-pub(crate) fn scalar_text(v: &Value) -> Option<Cow<'_, str>> {
-    match v {
-        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
-        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
-    }
-}
+use super::{Kind, Node, Scalar};
 
 /// A parsed JSON value that borrows its strings from the input where it can.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,33 +22,32 @@ pub(crate) enum Json<'a> {
     Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-impl<'a> Json<'a> {
-    fn resolve(&self, pointer: &Pointer) -> Option<&Json<'a>> {
-        let mut value = self;
-        for (key, index) in pointer.tokens() {
-            value = match value {
-                Json::Object(members) => &members.iter().rev().find(|(k, _)| k == key)?.1,
-                Json::Array(items) => items.get((*index)?)?,
-                _ => return None,
-            };
-        }
-        Some(value)
-    }
-
+impl Json<'_> {
     /// True for a JSON object.
     pub(crate) fn is_object(&self) -> bool {
         matches!(self, Json::Object(_))
     }
 }
 
-impl Document for Json<'_> {
+impl Node for Json<'_> {
     #[inline]
-    fn scalar<'s>(&'s self, pointer: &Pointer) -> Option<Cow<'s, str>> {
-        match self.resolve(pointer)? {
-            Json::Str(s) => Some(Cow::Borrowed(s.as_ref())),
-            Json::Number(n) => Some(Cow::Owned(n.to_string())),
-            Json::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
-            Json::Null | Json::Array(_) | Json::Object(_) => None,
+    fn child(&self, key: &str, index: Option<usize>) -> Option<&Self> {
+        match self {
+            Json::Object(members) => members.iter().rev().find(|(k, _)| k == key).map(|m| &m.1),
+            Json::Array(items) => items.get(index?),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn scalar(&self) -> Scalar<'_> {
+        match self {
+            Json::Str(s) => Scalar::Text(Cow::Borrowed(s.as_ref())),
+            Json::Number(n) => Scalar::Text(Cow::Owned(n.to_string())),
+            Json::Bool(b) => Scalar::Text(Cow::Borrowed(if *b { "true" } else { "false" })),
+            Json::Null => Scalar::NotScalar(Kind::Null),
+            Json::Array(_) => Scalar::NotScalar(Kind::Array),
+            Json::Object(_) => Scalar::NotScalar(Kind::Object),
         }
     }
 }
@@ -179,6 +150,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::Pointer;
+    use serde_json::Value;
 
     #[test]
     fn json_and_value_read_the_same_scalars() {
@@ -190,7 +163,7 @@ mod tests {
             "/a/b/7", "",
         ] {
             let p = Pointer::parse(p).unwrap();
-            assert_eq!(json.scalar(&p), value.scalar(&p), "{}", p.as_str());
+            assert_eq!(json.text_at(&p), value.text_at(&p), "{}", p.as_str());
         }
     }
 }

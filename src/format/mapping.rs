@@ -1,13 +1,12 @@
-//! Phase 1: what serde reads from a mapping file, with a span on every value a diagnostic
-//! may need to point at. Nothing here is checked beyond TOML types and known keys; see
-//! [`super::validate`] for the rules.
+//! A provider mapping file as serde reads it (`mappings/*.toml`; format in
+//! `docs/mapping-format.md`).
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::decision::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType};
 
 /// A whole mapping file.
 #[derive(Debug, Deserialize)]

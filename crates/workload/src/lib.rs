@@ -43,14 +43,16 @@ fn codes(tsv: &str) -> Vec<String> {
 pub fn write(out: &mut impl Write, lines: u64, seed: u64) -> io::Result<()> {
     let mut rng = Rng(seed);
 
-    let stripe_decline = codes(include_str!("../reference/stripe_decline_codes.tsv"));
-    let stripe_error = codes(include_str!("../reference/stripe_error_codes.tsv"));
-    let iso = codes(include_str!("../reference/iso8583_field39.tsv"));
-    let adyen = codes(include_str!("../reference/adyen_refusal_reasons.tsv"));
-    let braintree = codes(include_str!("../reference/braintree_processor_codes.tsv"));
-    let checkout = codes(include_str!("../reference/checkout_com_codes.tsv"));
+    let stripe_decline = codes(include_str!("../../../reference/stripe_decline_codes.tsv"));
+    let stripe_error = codes(include_str!("../../../reference/stripe_error_codes.tsv"));
+    let iso = codes(include_str!("../../../reference/iso8583_field39.tsv"));
+    let adyen = codes(include_str!("../../../reference/adyen_refusal_reasons.tsv"));
+    let braintree = codes(include_str!(
+        "../../../reference/braintree_processor_codes.tsv"
+    ));
+    let checkout = codes(include_str!("../../../reference/checkout_com_codes.tsv"));
     let paypal = codes(include_str!(
-        "../reference/paypal_orders_payments_v2_issues.tsv"
+        "../../../reference/paypal_orders_payments_v2_issues.tsv"
     ));
     let gateway = [
         "avs",

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::engine::{Engine, Entry, Error, Provider};
-use crate::steps;
+use crate::text;
 
 /// Errors of [`Engine::coverage`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,46 +144,7 @@ impl Engine {
             .filter(|id| !hit.contains(id))
             .collect();
 
-        let reference = reference.map(|rows| {
-            let rows: Vec<CoveredRow> = rows
-                .iter()
-                .map(|row| {
-                    let entry = covering_entry(p, &row.code, field);
-                    CoveredRow {
-                        code: row.code.clone(),
-                        entry: entry.map(|e| e.id.clone()),
-                        reference_description: row.description.clone(),
-                        entry_description: entry.map(|e| e.desc.clone()),
-                    }
-                })
-                .collect();
-            let covered = rows.iter().filter(|r| r.entry.is_some()).count();
-            let listed = rows.len();
-            ReferenceCoverage {
-                listed,
-                covered,
-                percent: if listed == 0 {
-                    100.0
-                } else {
-                    (covered as f64 * 1000.0 / listed as f64).floor() / 10.0
-                },
-                missing: rows
-                    .iter()
-                    .filter(|r| r.entry.is_none())
-                    .map(|r| r.code.clone())
-                    .collect(),
-                description_differs: rows
-                    .iter()
-                    .filter(|r| {
-                        r.entry_description
-                            .as_ref()
-                            .is_some_and(|d| *d != r.reference_description)
-                    })
-                    .map(|r| r.code.clone())
-                    .collect(),
-                rows,
-            }
-        });
+        let reference = reference.map(|rows| reference_coverage(p, rows, field));
 
         Ok(Coverage {
             provider: p.id.clone(),
@@ -208,11 +169,11 @@ impl Engine {
         let p = &self.inner.providers[pi];
         codes.extend(own_entries(p).map(|e| e.catalog.code));
         for field in &p.fields {
-            if let Some((tp, tf)) = field.delegate
-                && seen.insert((tp, tf))
+            if let Some(r) = field.delegate
+                && seen.insert((r.provider, r.field))
             {
-                let target = &self.inner.providers[tp];
-                let f = &target.fields[tf];
+                let target = &self.inner.providers[r.provider];
+                let f = &target.fields[r.field];
                 codes.extend(f.table.values().map(|e| e.catalog.code));
                 codes.extend(
                     f.single_field_rules
@@ -221,6 +182,52 @@ impl Engine {
                 );
             }
         }
+    }
+}
+
+/// How `p`'s entries (only `field`'s, when given) cover a published list.
+fn reference_coverage(
+    p: &Provider,
+    rows: &[ReferenceRow],
+    field: Option<&str>,
+) -> ReferenceCoverage {
+    let rows: Vec<CoveredRow> = rows
+        .iter()
+        .map(|row| {
+            let entry = covering_entry(p, &row.code, field);
+            CoveredRow {
+                code: row.code.clone(),
+                entry: entry.map(|e| e.id.clone()),
+                reference_description: row.description.clone(),
+                entry_description: entry.map(|e| e.desc.clone()),
+            }
+        })
+        .collect();
+    let covered = rows.iter().filter(|r| r.entry.is_some()).count();
+    let listed = rows.len();
+    ReferenceCoverage {
+        listed,
+        covered,
+        percent: if listed == 0 {
+            100.0
+        } else {
+            (covered as f64 * 1000.0 / listed as f64).floor() / 10.0
+        },
+        missing: rows
+            .iter()
+            .filter(|r| r.entry.is_none())
+            .map(|r| r.code.clone())
+            .collect(),
+        description_differs: rows
+            .iter()
+            .filter(|r| {
+                r.entry_description
+                    .as_ref()
+                    .is_some_and(|d| *d != r.reference_description)
+            })
+            .map(|r| r.code.clone())
+            .collect(),
+        rows,
     }
 }
 
@@ -235,7 +242,7 @@ fn own_entries(p: &Provider) -> impl Iterator<Item = &Entry> {
 fn covering_entry<'e>(p: &'e Provider, code: &str, only: Option<&str>) -> Option<&'e Entry> {
     let mut fields = p.fields.iter().filter(|f| only.is_none_or(|o| f.name == o));
     fields.find_map(|field| {
-        let value = steps::apply(&field.steps, code)?;
+        let value = text::apply(&field.steps, code)?;
         field.table.get(value.as_ref()).or_else(|| {
             field
                 .single_field_rules

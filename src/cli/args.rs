@@ -1,0 +1,124 @@
+//! The command line's arguments (clap).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Normalize payment providers' failure answers to one canonical code.
+#[derive(Parser)]
+#[command(name = "paynorm", version, about, long_about = None)]
+pub struct Cli {
+    /// Load every *.toml in DIR on top of the built-in mappings (a file with a built-in
+    /// provider id replaces it; other ids add providers).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub mappings: Option<PathBuf>,
+
+    /// Language of `message` and `customer_message`, a BCP-47 tag: zh, zh-CN, zh-Hans →
+    /// Chinese; anything else → English.
+    #[arg(long, global = true, default_value = "en", value_name = "TAG")]
+    pub lang: String,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Normalize one raw response (JSON argument, or stdin) to one JSON record on stdout.
+    Normalize {
+        /// Provider id (see `paynorm providers`).
+        provider: String,
+        /// The raw response as JSON; read from stdin when absent.
+        json: Option<String>,
+        /// Per-call context, e.g. '{"initiator":"merchant","network":"visa"}'.
+        #[arg(long, value_name = "JSON")]
+        context: Option<String>,
+    },
+    /// Show how one raw response is normalized: each field read, each step tried in order,
+    /// the generic entries passed over, the decision and where it came from.
+    Explain {
+        /// Provider id (see `paynorm providers`).
+        provider: String,
+        /// The raw response as JSON; read from stdin when absent.
+        json: Option<String>,
+        /// Per-call context, e.g. '{"initiator":"merchant"}'.
+        #[arg(long, value_name = "JSON")]
+        context: Option<String>,
+        /// Text for people, or JSON for tools.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Normalize JSONL: each line {"provider": ..., "response": {...}, "id": ...}; one output
+    /// line per input line, in order. Exit 1 when any line failed.
+    Batch {
+        /// Input file; stdin when absent.
+        file: Option<PathBuf>,
+        /// Lines longer than this many bytes become `line-too-long` error records.
+        #[arg(long, default_value_t = paynorm::batch::DEFAULT_MAX_LINE_BYTES)]
+        max_line_bytes: usize,
+        /// Worker threads (default: the number of cores); output order is input order.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+        threads: Option<u16>,
+    },
+    /// Validate the mappings (built-in, plus --mappings DIR) and report every problem.
+    Check {
+        /// Diagnostics as text for people, or JSON for tools.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the canonical catalog.
+    Catalog {
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// List the loaded providers: id, name, entry count, source.
+    Providers {
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// Per provider: entries, reachable catalog codes, entries no fixture exercises, and the
+    /// codes of a published list (--reference) that have no entry of their own.
+    Coverage {
+        /// One provider; all loaded providers when absent.
+        provider: Option<String>,
+        /// A published code list (TSV: header row, then code<TAB>description).
+        #[arg(long, value_name = "FILE.tsv", requires = "provider")]
+        reference: Option<PathBuf>,
+        /// Only this field's entries cover the list (for providers with one list per field).
+        #[arg(long, requires = "reference")]
+        field: Option<String>,
+        /// Fixture directory: raw responses in DIR/<provider>/*.json.
+        #[arg(long, value_name = "DIR", default_value = "fixtures")]
+        fixtures: PathBuf,
+        /// Exit 1 when a listed code has no entry, or its entry's desc differs from the list.
+        #[arg(long, requires = "reference")]
+        require_complete: bool,
+        #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+        format: TableFormat,
+    },
+    /// Run expectation tests: DIR/<provider>/<case>.json against <case>.expected.json beside
+    /// it. Prints a diff for each mismatch; exit 1 on any mismatch or missing expectation.
+    Test {
+        /// Directory of <provider>/ subdirectories.
+        dir: PathBuf,
+        /// Write the current output as the expectation of every case that differs or is new.
+        #[arg(long)]
+        update: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum TableFormat {
+    Table,
+    Json,
+}

@@ -1,0 +1,318 @@
+//! One function per subcommand: load what it needs, call the library, render the answer.
+
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use paynorm::authoring::expect::{self, CaseStatus};
+use paynorm::batch::{self, BatchOptions, BatchSummary};
+use paynorm::{Context, Engine, Lang};
+
+use super::args::{Format, TableFormat};
+use super::{Failure, Outcome, fs, input_failed, render};
+
+/// The engine for `--mappings` (or the built-in set); diagnostics rendered in `format`.
+pub fn load(mappings: Option<&Path>, format: Format) -> Result<Engine, Failure> {
+    let engine = fs::load_engine(mappings).map_err(|d| Failure::Mappings(d, format))?;
+    tracing::info!(
+        providers = engine.providers().len(),
+        overlay = ?mappings,
+        "mapping set loaded"
+    );
+    Ok(engine)
+}
+
+/// The response (argument, or stdin) and the optional context of `normalize` and `explain`.
+fn read_response(
+    json: Option<String>,
+    context: Option<String>,
+) -> Result<(serde_json::Value, Context), Failure> {
+    let text = match json {
+        Some(j) => j,
+        None => {
+            let mut s = String::new();
+            io::stdin().read_to_string(&mut s)?;
+            s
+        }
+    };
+    let value = serde_json::from_str(&text)
+        .map_err(|e| Failure::Input(format!("the response is not valid JSON: {e}")))?;
+    let context = match context {
+        Some(c) => serde_json::from_str(&c)
+            .map_err(|e| Failure::Input(format!("invalid --context: {e}")))?,
+        None => Context::default(),
+    };
+    Ok((value, context))
+}
+
+fn unknown_provider(e: paynorm::Error) -> Failure {
+    Failure::Input(format!("{e} (see `paynorm providers`)"))
+}
+
+pub fn normalize(
+    mappings: Option<&Path>,
+    lang: Lang,
+    provider: &str,
+    json: Option<String>,
+    context: Option<String>,
+) -> Outcome {
+    let engine = load(mappings, Format::Text)?;
+    let (value, context) = read_response(json, context)?;
+    let result = engine
+        .normalize_with(provider, &value, &context)
+        .map_err(unknown_provider)?;
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, &result.record(lang))?;
+    writeln!(out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn explain(
+    mappings: Option<&Path>,
+    lang: Lang,
+    provider: &str,
+    json: Option<String>,
+    context: Option<String>,
+    format: Format,
+) -> Outcome {
+    let engine = load(mappings, Format::Text)?;
+    let (value, context) = read_response(json, context)?;
+    let explanation = engine
+        .explain(provider, &value, &context)
+        .map_err(unknown_provider)?;
+    let mut out = io::stdout().lock();
+    match format {
+        Format::Text => write!(out, "{}", explanation.render_in(lang))?,
+        Format::Json => {
+            // A struct, not `json!`: keys keep the record's own order.
+            #[derive(serde::Serialize)]
+            struct Explained<'a> {
+                record: paynorm::record::Record<'a, 'a>,
+                trace: &'a paynorm::explain::Explanation<'a>,
+            }
+            let json = Explained {
+                record: explanation.result.record(lang),
+                trace: &explanation,
+            };
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn batch(
+    mappings: Option<&Path>,
+    lang: Lang,
+    file: Option<&Path>,
+    max_line_bytes: usize,
+    threads: Option<u16>,
+) -> Outcome {
+    let engine = load(mappings, Format::Text)?;
+    let input: Box<dyn BufRead> = match file {
+        Some(path) => Box::new(BufReader::with_capacity(
+            256 * 1024,
+            std::fs::File::open(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display()))
+            })?,
+        )),
+        None => Box::new(io::stdin().lock()),
+    };
+    let options = BatchOptions {
+        max_line_bytes,
+        lang,
+        threads: threads.map_or_else(batch::default_threads, usize::from),
+    };
+    let mut progress = Progress::new(io::stderr().is_terminal());
+    let summary = batch::run_with_progress(&engine, input, io::stdout().lock(), &options, |s| {
+        progress.tick(s)
+    })?;
+    progress.finish();
+    eprintln!("{}", summary.describe());
+    Ok(if summary.failed_total() > 0 {
+        input_failed()
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Progress on stderr, at most twice a second, only on a terminal.
+struct Progress {
+    enabled: bool,
+    start: Instant,
+    last: Instant,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Self {
+        let now = Instant::now();
+        Progress {
+            enabled,
+            start: now,
+            last: now,
+        }
+    }
+
+    fn tick(&mut self, summary: &BatchSummary) {
+        if !self.enabled || self.last.elapsed() < Duration::from_millis(500) {
+            return;
+        }
+        self.last = Instant::now();
+        let secs = self.start.elapsed().as_secs_f64().max(1e-9);
+        eprint!(
+            "\r{} lines, {:.0} lines/s, {} errors   ",
+            summary.lines,
+            summary.lines as f64 / secs,
+            summary.failed_total()
+        );
+    }
+
+    fn finish(&self) {
+        if self.enabled && self.last != self.start {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+pub fn check(mappings: Option<&Path>, format: Format) -> Outcome {
+    let engine = load(mappings, format)?;
+    let providers = engine.providers();
+    let entries: usize = providers.iter().map(|p| p.entries).sum();
+    match format {
+        Format::Text => println!(
+            "ok: {} providers, {entries} entries, no problems",
+            providers.len()
+        ),
+        Format::Json => println!("[]"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The arguments of `coverage`.
+pub struct CoverageArgs {
+    pub provider: Option<String>,
+    pub reference: Option<PathBuf>,
+    pub field: Option<String>,
+    pub fixtures: PathBuf,
+    pub require_complete: bool,
+    pub format: TableFormat,
+}
+
+/// The raw responses in `dir/<provider>/*.json` (expectation files excluded), sorted.
+fn read_fixtures(dir: &Path, provider: &str) -> Result<Vec<serde_json::Value>, Failure> {
+    let Ok(paths) = fs::fixture_files(&dir.join(provider)) else {
+        return Ok(Vec::new());
+    };
+    paths
+        .iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p)?;
+            serde_json::from_str(&text)
+                .map_err(|e| Failure::Input(format!("{}: invalid JSON: {e}", p.display())))
+        })
+        .collect()
+}
+
+pub fn coverage(mappings: Option<&Path>, args: CoverageArgs) -> Outcome {
+    let engine = load(mappings, Format::Text)?;
+    let reference_rows = match &args.reference {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
+            })?;
+            Some(
+                paynorm::authoring::coverage::parse_reference(&text)
+                    .map_err(|e| Failure::Input(format!("{}: {e}", path.display())))?,
+            )
+        }
+        None => None,
+    };
+    let ids: Vec<String> = match args.provider {
+        Some(p) => vec![p],
+        None => engine
+            .providers()
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect(),
+    };
+    let mut reports = Vec::new();
+    for id in &ids {
+        let responses = read_fixtures(&args.fixtures, id)?;
+        let report = engine
+            .coverage(
+                id,
+                &responses,
+                reference_rows.as_deref(),
+                args.field.as_deref(),
+            )
+            .map_err(|e| Failure::Input(e.to_string()))?;
+        reports.push(report);
+    }
+    render::coverage(&reports, args.format)?;
+    let incomplete = reports.iter().any(|r| {
+        r.reference
+            .as_ref()
+            .is_some_and(|c| !c.missing.is_empty() || !c.description_differs.is_empty())
+    });
+    Ok(if args.require_complete && incomplete {
+        input_failed()
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn expectation_tests(mappings: Option<&Path>, dir: &Path, update: bool) -> Outcome {
+    let engine = load(mappings, Format::Text)?;
+    let cases = fs::expectation_cases(dir)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    let mut out = io::stdout().lock();
+    let (mut passed, mut failed, mut updated) = (0, 0, 0);
+    for (provider, path) in &cases {
+        let shown = path.display();
+        let expected_path = fs::expected_path(path);
+        let run = match std::fs::read_to_string(path) {
+            Err(e) => expect::CaseRun {
+                status: CaseStatus::Error(format!("cannot read: {e}")),
+                actual: None,
+            },
+            Ok(text) => {
+                let expected = std::fs::read_to_string(&expected_path).ok();
+                expect::run_case(&engine, provider, &text, expected.as_deref())
+            }
+        };
+        match (&run.status, &run.actual) {
+            (CaseStatus::Pass, _) => passed += 1,
+            (CaseStatus::New | CaseStatus::Mismatch(_), Some(actual)) if update => {
+                std::fs::write(&expected_path, actual)?;
+                updated += 1;
+                writeln!(out, "updated  {shown}")?;
+            }
+            (CaseStatus::New, _) => {
+                failed += 1;
+                writeln!(
+                    out,
+                    "new      {shown} (no expectation yet; run with --update)"
+                )?;
+            }
+            (CaseStatus::Mismatch(diff), _) => {
+                failed += 1;
+                writeln!(out, "FAIL     {shown}\n{diff}")?;
+            }
+            (CaseStatus::Error(msg), _) => {
+                failed += 1;
+                writeln!(out, "ERROR    {shown}: {msg}")?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "{} cases: {passed} passed, {failed} failed, {updated} updated",
+        cases.len()
+    )?;
+    Ok(if failed > 0 {
+        input_failed()
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,138 @@
+//! The command line behind `main.rs`: [`args`] (what clap parses), [`fs`] (the only module
+//! that touches the disk), [`commands`] (one function per subcommand), [`render`] (tables
+//! and lists for people).
+
+pub mod args;
+mod commands;
+mod fs;
+mod render;
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+
+use paynorm::Diagnostics;
+
+use args::{Cli, Command, Format};
+
+const EXIT_INPUT: u8 = 1;
+const EXIT_MAPPINGS: u8 = 3;
+const EXIT_IO: u8 = 4;
+
+/// Why a command did not succeed.
+pub enum Failure {
+    /// The mapping set is invalid: its diagnostics, in the requested format.
+    Mappings(Diagnostics, Format),
+    Io(io::Error),
+    /// Some input could not be used (exit 1).
+    Input(String),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Self {
+        Failure::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Self {
+        Failure::Io(io::Error::from(e))
+    }
+}
+
+/// What a command returns: its exit status, or why it failed.
+pub type Outcome = Result<ExitCode, Failure>;
+
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(io::stderr)
+        .with_ansi(io::stderr().is_terminal())
+        .without_time()
+        .init();
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Outcome {
+    let mappings = cli.mappings.as_deref();
+    let lang = paynorm::Lang::from_tag(&cli.lang);
+    match cli.command {
+        Command::Normalize {
+            provider,
+            json,
+            context,
+        } => commands::normalize(mappings, lang, &provider, json, context),
+        Command::Explain {
+            provider,
+            json,
+            context,
+            format,
+        } => commands::explain(mappings, lang, &provider, json, context, format),
+        Command::Batch {
+            file,
+            max_line_bytes,
+            threads,
+        } => commands::batch(mappings, lang, file.as_deref(), max_line_bytes, threads),
+        Command::Check { format } => commands::check(mappings, format),
+        Command::Catalog { format } => render::catalog(format),
+        Command::Providers { format } => {
+            let engine = commands::load(mappings, Format::Text)?;
+            render::providers(&engine, format)
+        }
+        Command::Coverage {
+            provider,
+            reference,
+            field,
+            fixtures,
+            require_complete,
+            format,
+        } => commands::coverage(
+            mappings,
+            commands::CoverageArgs {
+                provider,
+                reference,
+                field,
+                fixtures,
+                require_complete,
+                format,
+            },
+        ),
+        Command::Test { dir, update } => commands::expectation_tests(mappings, &dir, update),
+    }
+}
+
+/// The exit status of an outcome, with its failure rendered on stderr (or stdout, for
+/// diagnostics as JSON).
+pub fn exit(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Ok(code) => code,
+        Err(Failure::Mappings(diags, format)) => {
+            match format {
+                Format::Text => eprint!("{}", diags.render()),
+                Format::Json => println!("{}", diags.to_json()),
+            }
+            ExitCode::from(EXIT_MAPPINGS)
+        }
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_IO)
+        }
+        Err(Failure::Input(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(EXIT_INPUT)
+        }
+    }
+}
+
+/// Exit status 1: some input failed.
+pub fn input_failed() -> ExitCode {
+    ExitCode::from(EXIT_INPUT)
+}

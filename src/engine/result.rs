@@ -1,0 +1,216 @@
+//! The engine's result: the catalog code, the entry that decided, the raw texts read, the
+//! decision and where each part of it came from. Language-free; `crate::record` turns it into
+//! the output record.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use smallvec::SmallVec;
+
+use super::compiled::{Entry, Field, Provider};
+use crate::catalog::{self, CatalogEntry, Category, Lang};
+use crate::vocab::{Action, DeclineType};
+
+/// The result of normalizing one response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Normalized<'a> {
+    /// The catalog code.
+    pub code: u32,
+    /// Its category.
+    pub category: Category,
+    /// The provider id the response was read as.
+    pub provider: &'a str,
+    /// Stable id of the entry that decided; `None` when the fallback decided.
+    pub rule: Option<&'a str>,
+    /// `provider/field` that delegated to the deciding entry, if a delegation decided.
+    pub via: Option<&'a str>,
+    /// Every field the mapping read that was present, as text (before normalization), in
+    /// field order.
+    pub raw: RawFields<'a>,
+    /// Hard or soft; `None` for approvals.
+    pub decline_type: Option<DeclineType>,
+    /// What to do next.
+    pub action: Action,
+    /// The delay the response's own advice asks for, when it gives one.
+    pub retry_after_seconds: Option<u64>,
+    /// Where `decline_type` came from.
+    pub decline_type_source: DecisionSource<'a>,
+    /// Where `action` came from.
+    pub action_source: DecisionSource<'a>,
+    /// Set when the call's context changed the action (`initiator = merchant`).
+    pub context_adjustment: Option<&'a str>,
+}
+
+/// Which layer of `docs/decisions.md` decided a part of the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionSource<'a> {
+    /// `100000`: approvals need no decision.
+    Approval,
+    /// Layer 1: the response's own advice.
+    Advice {
+        table: &'a str,
+        field: &'a str,
+        key: &'a str,
+    },
+    /// Layer 2: the network's rule for the response code.
+    Network { table: &'a str, key: &'a str },
+    /// Layer 3: the deciding entry's override.
+    Entry(&'a str),
+    /// Layer 4: the catalog code's default.
+    Catalog(u32),
+}
+
+impl fmt::Display for DecisionSource<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecisionSource::Approval => write!(f, "approval"),
+            DecisionSource::Advice { table, field, key } => {
+                write!(f, "advice {table}/{key} (read from {field})")
+            }
+            DecisionSource::Network { table, key } => write!(f, "network rule {table}/{key}"),
+            DecisionSource::Entry(id) => write!(f, "entry override {id}"),
+            DecisionSource::Catalog(code) => write!(f, "catalog default of {code}"),
+        }
+    }
+}
+
+impl Serialize for DecisionSource<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Normalized<'_> {
+    /// The catalog entry of [`Normalized::code`].
+    pub fn entry(&self) -> &'static CatalogEntry {
+        catalog::lookup(self.code).expect("codes come from the catalog")
+    }
+
+    /// The catalog text of the code in `lang`.
+    pub fn message(&self, lang: Lang) -> &'static str {
+        self.entry().text(lang)
+    }
+
+    /// Text safe to show the shopper, in `lang`.
+    pub fn customer_message(&self, lang: Lang) -> &'static str {
+        self.entry().customer_text(lang)
+    }
+}
+
+/// Field name → text read, in field order; serializes as a JSON object. The texts share one
+/// buffer, so a result costs one allocation for all of them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawFields<'a> {
+    text: String,
+    fields: Vec<(&'a str, std::ops::Range<usize>)>,
+}
+
+impl<'a> RawFields<'a> {
+    pub(crate) fn with_capacity(fields: usize, bytes: usize) -> Self {
+        RawFields {
+            text: String::with_capacity(bytes),
+            fields: Vec::with_capacity(fields),
+        }
+    }
+
+    pub(crate) fn push(&mut self, field: &'a str, value: &str) {
+        let start = self.text.len();
+        self.text.push_str(value);
+        self.fields.push((field, start..self.text.len()));
+    }
+
+    /// The text read for `field`, if it was present.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == field).map(|(_, v)| v)
+    }
+
+    /// (field, text) pairs in field order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &str)> + '_ {
+        self.fields.iter().map(|(k, r)| (*k, &self.text[r.clone()]))
+    }
+
+    /// Number of fields present.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// True when no field was present.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+}
+
+impl Serialize for RawFields<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self.iter() {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
+/// A candidate that matched: the entry and, for delegation, the delegating field.
+#[derive(Clone, Copy)]
+pub(crate) struct Hit<'e> {
+    pub(crate) entry: &'e Entry,
+    /// The delegating field, when a delegation decided.
+    pub(crate) via: Option<&'e Field>,
+}
+
+/// Per-field texts, in field order (a field without a value is `None`).
+pub(crate) type FieldTexts<'v> = SmallVec<[Option<Cow<'v, str>>; 8]>;
+
+/// The decision part of a result (docs/decisions.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Decision<'e> {
+    pub(crate) decline_type: Option<DeclineType>,
+    pub(crate) action: Action,
+    pub(crate) retry_after_seconds: Option<u64>,
+    pub(crate) decline_type_source: DecisionSource<'e>,
+    pub(crate) action_source: DecisionSource<'e>,
+    pub(crate) context_adjustment: Option<&'e str>,
+}
+
+/// A result whose raw texts are still borrowed from the response: what the batch writer
+/// serializes directly, and what [`Normalized`] is made from.
+pub(crate) struct Resolved<'e, 'v> {
+    pub(crate) provider: &'e Provider,
+    pub(crate) entry: &'static CatalogEntry,
+    pub(crate) hit: Option<Hit<'e>>,
+    pub(crate) raw: FieldTexts<'v>,
+    pub(crate) decision: Decision<'e>,
+}
+
+impl<'e> Resolved<'e, '_> {
+    /// The owned, public form.
+    pub(crate) fn into_normalized(self) -> Normalized<'e> {
+        let d = self.decision;
+        Normalized {
+            code: self.entry.code,
+            category: self.entry.category,
+            provider: &self.provider.id,
+            rule: self.hit.map(|h| h.entry.id.as_str()),
+            via: self.hit.and_then(|h| h.via).map(|f| f.qualified.as_str()),
+            raw: {
+                let present = self.raw.iter().flatten();
+                let (count, bytes) = present.fold((0, 0), |(n, b), r| (n + 1, b + r.len()));
+                let mut raw = RawFields::with_capacity(count, bytes);
+                for (f, r) in self.provider.fields.iter().zip(&self.raw) {
+                    if let Some(r) = r {
+                        raw.push(&f.name, r);
+                    }
+                }
+                raw
+            },
+            decline_type: d.decline_type,
+            action: d.action,
+            retry_after_seconds: d.retry_after_seconds,
+            decline_type_source: d.decline_type_source,
+            action_source: d.action_source,
+            context_adjustment: d.context_adjustment,
+        }
+    }
+}

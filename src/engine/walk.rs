@@ -1,0 +1,320 @@
+//! The walk: read every field, then try the candidates in precedence order
+//! (`docs/mapping-format.md`, *Precedence*): rules in file order, then for each field in
+//! declaration order its values table and its delegation. The first non-generic match
+//! decides, else the first generic match, else the provider's fallback.
+
+use std::borrow::Cow;
+
+use smallvec::SmallVec;
+
+use super::compiled::{Field, Provider};
+use super::events::{FieldRead, Observer, StepKind, TraceStep};
+use super::result::{FieldTexts, Hit, Resolved};
+use super::{Engine, Error};
+use crate::json::{Kind, Node, Scalar};
+use crate::text::{self, Step};
+use crate::validate::FieldRef;
+use crate::vocab::Context;
+
+/// "First non-generic match, else first generic match", with the position of the step that
+/// offered each, so the trace names the deciding step exactly.
+#[derive(Default)]
+pub(crate) struct Decider<'e> {
+    first_generic: Option<(Hit<'e>, usize)>,
+    decided: Option<(Hit<'e>, usize)>,
+}
+
+impl<'e> Decider<'e> {
+    /// Offers a match found at step `position`; true once a non-generic match has decided
+    /// (stop walking).
+    fn offer(&mut self, hit: Hit<'e>, position: usize) -> bool {
+        if hit.entry.generic {
+            self.first_generic.get_or_insert((hit, position));
+            false
+        } else {
+            self.decided = Some((hit, position));
+            true
+        }
+    }
+
+    fn result(self) -> Option<(Hit<'e>, usize)> {
+        self.decided.or(self.first_generic)
+    }
+}
+
+/// What reading one field found: the text, the path that gave it, and the first path that
+/// held something unusable (for the trace).
+struct Reading<'v> {
+    text: Option<Cow<'v, str>>,
+    path: Option<usize>,
+    not_scalar: Option<(usize, Kind)>,
+}
+
+fn read_field<'v, D: Node + ?Sized>(doc: &'v D, field: &Field) -> Reading<'v> {
+    let mut not_scalar = None;
+    for (i, path) in field.paths.iter().enumerate() {
+        match path.resolve(doc).map(Node::scalar) {
+            None => {}
+            Some(Scalar::Text(t)) => {
+                return Reading {
+                    text: Some(t),
+                    path: Some(i),
+                    not_scalar,
+                };
+            }
+            Some(Scalar::NotScalar(kind)) => {
+                not_scalar.get_or_insert((i, kind));
+            }
+        }
+    }
+    Reading {
+        text: None,
+        path: None,
+        not_scalar,
+    }
+}
+
+/// The trace event of one field reading.
+fn field_event(field: &Field, r: &Reading<'_>) -> FieldRead {
+    let mut note = r.not_scalar.map(|(i, kind)| {
+        format!(
+            "{} holds {}, not a scalar",
+            field.paths[i].as_str(),
+            kind.describe()
+        )
+    });
+    let value = r
+        .text
+        .as_deref()
+        .and_then(|t| text::apply(&field.steps, t))
+        .map(Cow::into_owned);
+    if r.text.is_some() && value.is_none() {
+        note = Some(
+            if field.steps.iter().any(|s| matches!(s, Step::Capture(_))) {
+                "blank, or the capture pattern did not match".into()
+            } else {
+                "blank after normalization".into()
+            },
+        );
+    }
+    FieldRead {
+        field: field.name.clone(),
+        pointer: r.path.map(|i| field.paths[i].as_str().to_string()),
+        raw: r.text.as_deref().map(str::to_string),
+        value,
+        note,
+    }
+}
+
+impl Engine {
+    /// The whole normalization, reporting to `observer`. Raw texts stay borrowed from
+    /// `response`; [`super::Normalized`] owns them.
+    pub(crate) fn run<'e, 'v, D: Node + ?Sized>(
+        &'e self,
+        provider: &str,
+        response: &'v D,
+        context: &Context,
+        observer: &mut impl Observer,
+    ) -> Result<Resolved<'e, 'v>, Error> {
+        let p = self.provider(provider)?;
+
+        // 1. Read every field: raw text, then its normalized form.
+        let mut raw: FieldTexts<'v> = SmallVec::with_capacity(p.fields.len());
+        for f in &p.fields {
+            let reading = read_field(response, f);
+            observer.field(|| field_event(f, &reading));
+            raw.push(reading.text);
+        }
+        let mut values: FieldTexts<'_> = SmallVec::with_capacity(p.fields.len());
+        for (r, f) in raw.iter().zip(&p.fields) {
+            values.push(r.as_deref().and_then(|r| text::apply(&f.steps, r)));
+        }
+
+        // 2. Walk the candidates in precedence order.
+        let mut decider = Decider::default();
+        self.walk(p, &values, &mut decider, observer);
+        let (hit, position) = decider.result().unzip();
+        observer.decided(position);
+        let entry = hit.map_or(p.fallback, |h| h.entry.catalog);
+
+        // 3. The decision.
+        let decision = self.decide(p, &values, hit, entry, context);
+        drop(values); // borrows `raw`, which moves into the result
+        tracing::trace!(provider = %p.id, code = entry.code, rule = ?hit.map(|h| &h.entry.id), action = ?decision.action, "decided");
+        Ok(Resolved {
+            provider: p,
+            entry,
+            hit,
+            raw,
+            decision,
+        })
+    }
+
+    fn walk<'e>(
+        &'e self,
+        p: &'e Provider,
+        values: &[Option<Cow<'_, str>>],
+        decider: &mut Decider<'e>,
+        observer: &mut impl Observer,
+    ) {
+        if self.rules(p, values, decider, observer) {
+            return;
+        }
+        for (field, value) in p.fields.iter().zip(values) {
+            let Some(value) = value.as_deref() else {
+                if !field.table.is_empty() || field.delegate.is_some() {
+                    observer.step(|| TraceStep::no_value(&field.qualified));
+                }
+                continue;
+            };
+            if !field.table.is_empty() {
+                match field.table.get(value) {
+                    Some(entry) => {
+                        let at = observer.step(|| {
+                            TraceStep::matched(
+                                StepKind::Table,
+                                &field.qualified,
+                                Some(value),
+                                entry,
+                                "exact entry",
+                            )
+                        });
+                        if decider.offer(Hit { entry, via: None }, at) {
+                            return;
+                        }
+                    }
+                    None => {
+                        observer.step(|| {
+                            TraceStep::no_match(
+                                StepKind::Table,
+                                &field.qualified,
+                                Some(value),
+                                format!("no entry for {value:?}"),
+                            )
+                        });
+                    }
+                }
+            }
+            if let Some(target) = field.delegate
+                && self.delegate(target, value, field, decider, observer)
+            {
+                return;
+            }
+        }
+    }
+
+    /// The provider's rules in file order; true once decided.
+    fn rules<'e>(
+        &'e self,
+        p: &'e Provider,
+        values: &[Option<Cow<'_, str>>],
+        decider: &mut Decider<'e>,
+        observer: &mut impl Observer,
+    ) -> bool {
+        for rule in &p.rules {
+            let failed = rule
+                .conditions
+                .iter()
+                .find(|(fi, m)| !values[*fi].as_deref().is_some_and(|v| m.matches(v)));
+            match failed {
+                None => {
+                    let at = observer.step(|| {
+                        TraceStep::matched(
+                            StepKind::Rule,
+                            &rule.entry.id,
+                            None,
+                            &rule.entry,
+                            "every condition holds",
+                        )
+                    });
+                    let hit = Hit {
+                        entry: &rule.entry,
+                        via: None,
+                    };
+                    if decider.offer(hit, at) {
+                        return true;
+                    }
+                }
+                Some((fi, m)) => {
+                    observer.step(|| {
+                        let field = &p.fields[*fi].name;
+                        let why = match values[*fi].as_deref() {
+                            None => format!("field `{field}` has no value"),
+                            Some(v) => {
+                                format!("`{field}` = {v:?} does not satisfy: {}", m.describe())
+                            }
+                        };
+                        TraceStep::no_match(StepKind::Rule, &rule.entry.id, None, why)
+                    });
+                }
+            }
+        }
+        false
+    }
+
+    /// Searches the target field for `value` as the main walk would; true once decided.
+    fn delegate<'e>(
+        &'e self,
+        target: FieldRef,
+        value: &str,
+        via: &'e Field,
+        decider: &mut Decider<'e>,
+        observer: &mut impl Observer,
+    ) -> bool {
+        let p = &self.inner.providers[target.provider];
+        let field = &p.fields[target.field];
+        let name = || format!("{} (via {})", field.qualified, via.qualified);
+        let kind = StepKind::Delegation;
+        let Some(value) = text::apply(&field.steps, value) else {
+            observer.step(|| {
+                let why = "no value after the target field's normalization".into();
+                TraceStep::no_match(kind, &name(), Some(value), why)
+            });
+            return false;
+        };
+        for &ri in &field.single_field_rules {
+            let rule = &p.rules[ri];
+            if rule.conditions.iter().all(|(_, m)| m.matches(&value)) {
+                let at = observer.step(|| {
+                    let why = "rule on the target field holds";
+                    TraceStep::matched(kind, &name(), Some(&value), &rule.entry, why)
+                });
+                let hit = Hit {
+                    entry: &rule.entry,
+                    via: Some(via),
+                };
+                if decider.offer(hit, at) {
+                    return true;
+                }
+            }
+        }
+        match field.table.get(value.as_ref()) {
+            Some(entry) => {
+                let at = observer.step(|| {
+                    let why = "exact entry of the target field";
+                    TraceStep::matched(kind, &name(), Some(&value), entry, why)
+                });
+                if decider.offer(
+                    Hit {
+                        entry,
+                        via: Some(via),
+                    },
+                    at,
+                ) {
+                    return true;
+                }
+            }
+            None => {
+                observer.step(|| {
+                    let why = format!("no entry for {value:?}");
+                    TraceStep::no_match(kind, &name(), Some(&value), why)
+                });
+            }
+        }
+        // Chains are checked for cycles at load, so this recursion ends.
+        match field.delegate {
+            Some(next) => self.delegate(next, &value, via, decider, observer),
+            None => false,
+        }
+    }
+}
