@@ -25,7 +25,14 @@ fn cases(dir: &Path) -> Vec<Case> {
     let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
     assert_eq!(
         header,
-        ["case", "source", "shape", "expected_code", "expected_outcome", "evidence"],
+        [
+            "case",
+            "source",
+            "shape",
+            "expected_code",
+            "expected_outcome",
+            "evidence"
+        ],
         "{}",
         dir.display()
     );
@@ -35,9 +42,18 @@ fn cases(dir: &Path) -> Vec<Case> {
             let cols: Vec<&str> = l.split('\t').collect();
             assert_eq!(cols.len(), 6, "{}: {l}", dir.display());
             assert!(!cols[1].trim().is_empty(), "{}: no source", cols[0]);
-            assert!(OUTCOMES.contains(&cols[4]), "{}: outcome {}", cols[0], cols[4]);
+            assert!(
+                OUTCOMES.contains(&cols[4]),
+                "{}: outcome {}",
+                cols[0],
+                cols[4]
+            );
             let expected: u32 = cols[3].parse().unwrap();
-            assert!(paynorm::catalog::lookup(expected).is_some(), "{}: {expected}", cols[0]);
+            assert!(
+                paynorm::catalog::lookup(expected).is_some(),
+                "{}: {expected}",
+                cols[0]
+            );
             Case {
                 name: cols[0].to_string(),
                 expected,
@@ -72,7 +88,10 @@ fn every_corpus_body_has_its_source_recorded_and_never_regresses() {
         files.sort();
         let mut recorded: Vec<String> = cases.iter().map(|c| c.name.clone()).collect();
         recorded.sort();
-        assert_eq!(files, recorded, "{provider}: every body has one sources.tsv row");
+        assert_eq!(
+            files, recorded,
+            "{provider}: every body has one sources.tsv row"
+        );
         let mut right = 0;
         let mut wrong = Vec::new();
         for case in &cases {
@@ -99,5 +118,9 @@ fn every_corpus_body_has_its_source_recorded_and_never_regresses() {
             ));
         }
     }
-    assert!(problems.is_empty(), "{}\n\nnow:\n{report}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{}\n\nnow:\n{report}",
+        problems.join("\n")
+    );
 }

@@ -129,6 +129,8 @@ impl TraceStep {
 /// Receives what the engine reports. Every method takes a closure, so an observer that
 /// records nothing builds nothing.
 pub(crate) trait Observer {
+    /// Whether anything is recorded: the hot path skips the bookkeeping a trace needs.
+    const RECORDS: bool;
     /// A field was read.
     fn field(&mut self, make: impl FnOnce() -> FieldRead);
     /// A step was tried; returns its position, which [`Observer::decided`] refers to.
@@ -138,6 +140,7 @@ pub(crate) trait Observer {
 }
 
 impl Observer for () {
+    const RECORDS: bool = false;
     #[inline(always)]
     fn field(&mut self, _: impl FnOnce() -> FieldRead) {}
     #[inline(always)]
@@ -156,6 +159,7 @@ pub struct Trace {
 }
 
 impl Observer for Trace {
+    const RECORDS: bool = true;
     fn field(&mut self, make: impl FnOnce() -> FieldRead) {
         self.fields.push(make());
     }

@@ -50,20 +50,26 @@ struct Reading<'v> {
     not_scalar: Option<(usize, Kind)>,
 }
 
-fn read_field<'v, D: Node + ?Sized>(doc: &'v D, field: &Field) -> Reading<'v> {
+/// Reads one field; with `trace` it also notes what a trace reports (the path, a non-scalar).
+#[inline]
+fn read_field<'v, D: Node + ?Sized>(doc: &'v D, field: &Field, trace: bool) -> Reading<'v> {
     let mut not_scalar = None;
     for (i, path) in field.paths.iter().enumerate() {
-        match path.resolve(doc).map(Node::scalar) {
-            None => {}
-            Some(Scalar::Text(t)) => {
+        let Some(node) = path.resolve(doc) else {
+            continue;
+        };
+        match node.scalar() {
+            Scalar::Text(t) => {
                 return Reading {
                     text: Some(t),
-                    path: Some(i),
+                    path: trace.then_some(i),
                     not_scalar,
                 };
             }
-            Some(Scalar::NotScalar(kind)) => {
-                not_scalar.get_or_insert((i, kind));
+            Scalar::NotScalar(kind) => {
+                if trace && not_scalar.is_none() {
+                    not_scalar = Some((i, kind));
+                }
             }
         }
     }
@@ -109,19 +115,19 @@ fn field_event(field: &Field, r: &Reading<'_>) -> FieldRead {
 impl Engine {
     /// The whole normalization, reporting to `observer`. Raw texts stay borrowed from
     /// `response`; [`super::Normalized`] owns them.
-    pub(crate) fn run<'e, 'v, D: Node + ?Sized>(
+    pub(crate) fn run<'e, 'v, D: Node + ?Sized, O: Observer>(
         &'e self,
         provider: &str,
         response: &'v D,
         context: &Context,
-        observer: &mut impl Observer,
+        observer: &mut O,
     ) -> Result<Resolved<'e, 'v>, Error> {
         let p = self.provider(provider)?;
 
         // 1. Read every field: raw text, then its normalized form.
         let mut raw: FieldTexts<'v> = SmallVec::with_capacity(p.fields.len());
         for f in &p.fields {
-            let reading = read_field(response, f);
+            let reading = read_field(response, f, O::RECORDS);
             observer.field(|| field_event(f, &reading));
             raw.push(reading.text);
         }
@@ -204,6 +210,7 @@ impl Engine {
     }
 
     /// The provider's rules in file order; true once decided.
+    #[inline]
     fn rules<'e>(
         &'e self,
         p: &'e Provider,
