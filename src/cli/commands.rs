@@ -129,7 +129,7 @@ pub fn batch(
         progress.tick(s)
     })?;
     progress.finish();
-    eprintln!("{}", summary.describe());
+    super::say(&format!("{}\n", summary.describe()));
     Ok(if summary.failed_total() > 0 {
         input_failed()
     } else {
@@ -160,17 +160,17 @@ impl Progress {
         }
         self.last = Instant::now();
         let secs = self.start.elapsed().as_secs_f64().max(1e-9);
-        eprint!(
+        super::say(&format!(
             "\r{} lines, {:.0} lines/s, {} errors   ",
             summary.lines,
             summary.lines as f64 / secs,
             summary.failed_total()
-        );
+        ));
     }
 
     fn finish(&self) {
         if self.enabled && self.last != self.start {
-            eprint!("\r\x1b[2K");
+            super::say("\r\x1b[2K");
         }
     }
 }
@@ -179,13 +179,16 @@ pub fn check(mappings: Option<&Path>, format: Format) -> Outcome {
     let engine = load(mappings, format)?;
     let providers = engine.providers();
     let entries: usize = providers.iter().map(|p| p.entries).sum();
+    let mut out = io::stdout().lock();
     match format {
-        Format::Text => println!(
+        Format::Text => writeln!(
+            out,
             "ok: {} providers, {entries} entries, no problems",
             providers.len()
-        ),
-        Format::Json => println!("[]"),
+        )?,
+        Format::Json => writeln!(out, "[]")?,
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 

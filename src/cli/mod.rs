@@ -7,7 +7,7 @@ mod commands;
 mod fs;
 mod render;
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use paynorm::Diagnostics;
@@ -110,26 +110,51 @@ pub fn run(cli: Cli) -> Outcome {
 
 /// The exit status of an outcome, with its failure rendered on stderr (or stdout, for
 /// diagnostics as JSON).
+///
+/// Writing here never panics: a closed or full stderr loses the message, not the status. A
+/// closed stdout (`| head`) ends a command quietly with the status it had; any other failure
+/// to write stdout (a full disk, `>/dev/full`) is an I/O error, exit 4.
 pub fn exit(outcome: Outcome) -> ExitCode {
     match outcome {
-        Ok(code) => code,
+        Ok(code) => match io::stdout().lock().flush() {
+            Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                say(&format!("error: cannot write stdout: {e}\n"));
+                ExitCode::from(EXIT_IO)
+            }
+            _ => code,
+        },
         Err(Failure::Mappings(diags, format)) => {
             match format {
-                Format::Text => eprint!("{}", diags.render()),
-                Format::Json => println!("{}", diags.to_json()),
+                Format::Text => say(&diags.render()),
+                Format::Json => {
+                    let mut out = io::stdout().lock();
+                    let written = writeln!(out, "{}", diags.to_json()).and_then(|()| out.flush());
+                    if let Err(e) = written
+                        && e.kind() != io::ErrorKind::BrokenPipe
+                    {
+                        say(&format!("error: cannot write the diagnostics: {e}\n"));
+                    }
+                }
             }
             ExitCode::from(EXIT_MAPPINGS)
         }
         Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(Failure::Io(e)) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}\n"));
             ExitCode::from(EXIT_IO)
         }
         Err(Failure::Input(msg)) => {
-            eprintln!("error: {msg}");
+            say(&format!("error: {msg}\n"));
             ExitCode::from(EXIT_INPUT)
         }
     }
+}
+
+/// Writes `text` to stderr, ignoring a stderr that cannot be written (full or closed): the
+/// exit status still says what happened.
+pub fn say(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
 }
 
 /// Exit status 1: some input failed.
