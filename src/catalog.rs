@@ -108,14 +108,22 @@ pub enum Lang {
 
 impl Lang {
     /// Chooses a language from a BCP-47 tag: primary subtag `zh` → Chinese, except
-    /// Traditional-script tags (`zh-Hant`, `zh-TW`, `zh-HK`, `zh-MO`), for which the catalog
-    /// has no text; everything else → English.
+    /// Traditional-script tags (`zh-Hant`, or a region `TW`, `HK`, `MO` without the script
+    /// `Hans`), for which the catalog has no text; everything else → English.
     pub fn from_tag(tag: &str) -> Lang {
-        let mut parts = tag.split(['-', '_']).map(|p| p.to_ascii_lowercase());
-        if parts.next().as_deref() != Some("zh") {
+        let parts: Vec<String> = tag
+            .split(['-', '_'])
+            .map(|p| p.to_ascii_lowercase())
+            .collect();
+        if parts.first().map(String::as_str) != Some("zh") {
             return Lang::En;
         }
-        if parts.any(|p| matches!(p.as_str(), "hant" | "tw" | "hk" | "mo")) {
+        // The script decides when given (`zh-Hans-HK` is simplified); without one, the
+        // regions that write traditional characters imply `Hant`.
+        let has = |subtags: &[&str]| parts[1..].iter().any(|p| subtags.contains(&p.as_str()));
+        if has(&["hans"]) {
+            Lang::Zh
+        } else if has(&["hant", "tw", "hk", "mo"]) {
             Lang::En
         } else {
             Lang::Zh
@@ -196,11 +204,29 @@ mod tests {
 
     #[test]
     fn language_tags() {
-        for tag in ["zh", "zh-CN", "zh-Hans", "ZH-hans-cn", "zh_SG"] {
+        for tag in [
+            "zh",
+            "zh-CN",
+            "zh-Hans",
+            "ZH-hans-cn",
+            "zh_SG",
+            "zh-Hans-HK",
+            "zh-Hans-TW",
+        ] {
             assert_eq!(Lang::from_tag(tag), Lang::Zh, "{tag}");
         }
         for tag in [
-            "en", "en-US", "fr", "", "zh-TW", "zh-Hant", "zh-HK", "chinese", "z",
+            "en",
+            "en-US",
+            "fr",
+            "",
+            "zh-TW",
+            "zh-Hant",
+            "zh-HK",
+            "zh-Hant-CN",
+            "zh-MO",
+            "chinese",
+            "z",
         ] {
             assert_eq!(Lang::from_tag(tag), Lang::En, "{tag}");
         }

@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
+use crate::json::Node;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::catalog::Lang;
 use crate::engine::events::{FieldRead, StepStatus, TraceStep};
@@ -38,10 +38,10 @@ pub struct Explanation<'a> {
 
 impl Engine {
     /// Normalizes `response` and returns the full trace: fields read, steps tried, decision.
-    pub fn explain<'a>(
+    pub fn explain<'a, N: Node + ?Sized>(
         &'a self,
         provider: &str,
-        response: &Value,
+        response: &N,
         context: &Context,
     ) -> Result<Explanation<'a>, Error> {
         let (result, trace) = self.trace(provider, response, context)?;

@@ -79,14 +79,14 @@ fn record_head(code: u32, lang: Lang) -> &'static str {
 /// constant parts come pre-serialized from the catalog and the compiled mappings.
 pub(crate) fn write_record(
     outcome: &Resolved<'_, '_>,
-    id: Option<&serde_json::Value>,
+    id: Option<&crate::json::Json<'_>>,
     lang: Lang,
     out: &mut Vec<u8>,
 ) {
     out.push(b'{');
     if let Some(id) = id {
         out.extend_from_slice(b"\"id\":");
-        serde_json::to_writer(&mut *out, id).expect("writing to a Vec cannot fail");
+        id.write_to(out);
         out.push(b',');
     }
     out.extend_from_slice(record_head(outcome.entry.code, lang).as_bytes());

@@ -80,11 +80,42 @@ impl Initiator {
 }
 
 /// Optional per-call facts that change the action, never the code.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// Read from a JSON object only, with known keys only: an array (which serde would otherwise
+/// take as the fields in order) or an unknown key is an error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Context {
     /// Who started the payment.
     pub initiator: Option<Initiator>,
     /// The card network, lowercase (`visa`, `mastercard`, ...).
     pub network: Option<String>,
+}
+
+/// The fields of [`Context`] as serde derives them; [`Context`] itself accepts maps only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContextFields {
+    initiator: Option<Initiator>,
+    network: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for Context {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapOnly;
+        impl<'de> serde::de::Visitor<'de> for MapOnly {
+            type Value = Context;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a context object such as {\"initiator\": \"merchant\"}")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Context, A::Error> {
+                let fields =
+                    ContextFields::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(Context {
+                    initiator: fields.initiator,
+                    network: fields.network,
+                })
+            }
+        }
+        d.deserialize_map(MapOnly)
+    }
 }

@@ -22,6 +22,29 @@ fn dev_full() -> Stdio {
     )
 }
 
+/// Runs `paynorm args` with `stdin`, stdout and stderr piped; returns the output.
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = paynorm()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdin = stdin.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
@@ -117,4 +140,235 @@ not json
         let status = child.wait().unwrap();
         assert_eq!(status.code(), Some(code), "{args:?}");
     }
+}
+
+// --- 2. Ids and numbers kept exactly -----------------------------------------------------------
+
+/// An `id` comes back as written, on records and on error records.
+#[test]
+fn ids_are_echoed_exactly() {
+    let ids = [
+        "123456789012345678901234567890",
+        "18446744073709551616",
+        "-9223372036854775809",
+        "1e2",
+        "-0",
+        "1.50",
+        "\"tx-1\"",
+        "true",
+        "null",
+    ];
+    let mut input = String::new();
+    for id in ids {
+        input.push_str(&format!(
+            r#"{{"id": {id}, "provider": "iso8583", "response": {{"39": "51"}}}}"#
+        ));
+        input.push('\n');
+        input.push_str(&format!(
+            r#"{{"id": {id}, "provider": "acme", "response": {{}}}}"#
+        ));
+        input.push('\n');
+    }
+    let out = run(&["batch"], input.as_bytes());
+    let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(lines.len(), 2 * ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        assert!(
+            lines[2 * i].starts_with(&format!("{{\"id\":{id},\"code\":100100,")),
+            "{}",
+            lines[2 * i]
+        );
+        assert!(
+            lines[2 * i + 1]
+                .starts_with(&format!("{{\"line\":{},\"id\":{id},\"error\":", 2 * i + 2)),
+            "{}",
+            lines[2 * i + 1]
+        );
+    }
+}
+
+/// `raw` shows a number as its JSON text, in `normalize` and in `batch`.
+#[test]
+fn numbers_in_raw_keep_their_text() {
+    for (number, text) in [("5.10", "5.10"), ("1e2", "1e2"), ("-0", "-0"), ("51", "51")] {
+        let response = format!(r#"{{"39": {number}}}"#);
+        let out = run(&["normalize", "iso8583", &response], b"");
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            stdout(&out).contains(&format!(r#""raw":{{"response_code":"{text}"}}"#)),
+            "{}",
+            stdout(&out)
+        );
+        let line = format!(r#"{{"provider": "iso8583", "response": {response}}}"#);
+        let out = run(&["batch"], line.as_bytes());
+        assert!(
+            stdout(&out).contains(&format!(r#""raw":{{"response_code":"{text}"}}"#)),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+// --- 5. Inputs that must be rejected -----------------------------------------------------------
+
+/// A JSON array is not a context (serde would read it as the fields in order).
+#[test]
+fn an_array_is_not_a_context() {
+    let out = run(
+        &[
+            "normalize",
+            "stripe",
+            "--context",
+            r#"["merchant"]"#,
+            r#"{"error": {"code": "card_declined"}}"#,
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("invalid --context"),
+        "{}",
+        stderr(&out)
+    );
+    let line = r#"{"provider": "stripe", "response": {"error": {"code": "card_declined"}}, "context": ["merchant", "visa"]}"#;
+    let out = run(&["batch"], line.as_bytes());
+    assert!(
+        stdout(&out).contains(r#""kind":"invalid-context""#),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// A key a line does not have is an error record, not a silently dropped field.
+#[test]
+fn an_unknown_key_in_a_line_is_an_error() {
+    let line = r#"{"id": 7, "provider": "stripe", "response": {"error": {"code": "card_declined"}}, "contxt": {"initiator": "merchant"}}"#;
+    let out = run(&["batch"], line.as_bytes());
+    assert_eq!(
+        stdout(&out),
+        "{\"line\":1,\"id\":7,\"error\":{\"kind\":\"unknown-key\",\"message\":\"unknown key `contxt` (a line has `provider`, `response`, `id` and `context`)\"}}\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+// --- 6. The same answer from every entry point -------------------------------------------------
+
+/// A response that is not an object is an input error for `normalize` and `explain`, as it is
+/// an `invalid-response` for `batch`.
+#[test]
+fn a_response_that_is_not_an_object_is_an_input_error() {
+    for response in ["\"declined\"", "[1, 2]", "51", "null", "true"] {
+        for cmd in ["normalize", "explain"] {
+            let out = run(&[cmd, "iso8583", response], b"");
+            assert_eq!(out.status.code(), Some(1), "{cmd} {response}");
+            assert_eq!(stderr(&out), "error: the response must be a JSON object\n");
+            assert!(out.stdout.is_empty());
+        }
+        let line = format!(r#"{{"provider": "iso8583", "response": {response}}}"#);
+        let out = run(&["batch"], line.as_bytes());
+        let kind = if response == "null" {
+            "missing-response"
+        } else {
+            "invalid-response"
+        };
+        assert!(
+            stdout(&out).contains(&format!(r#""kind":"{kind}""#)),
+            "{}",
+            stdout(&out)
+        );
+    }
+}
+
+/// The nesting limit counts from the response, wherever it arrives.
+#[test]
+fn the_nesting_limit_is_the_same_for_normalize_and_batch() {
+    let nested = |n: usize| {
+        format!(
+            r#"{}"39":"51"{}"#,
+            r#"{"a":"#.repeat(n - 1) + "{",
+            "}".repeat(n)
+        )
+    };
+    let ok = nested(100);
+    let deep = nested(101);
+    assert_eq!(
+        run(&["normalize", "iso8583", &ok], b"").status.code(),
+        Some(0)
+    );
+    let out = run(&["normalize", "iso8583", &deep], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: the response nests deeper than 100 levels\n"
+    );
+    let lines = format!(
+        "{{\"provider\":\"iso8583\",\"response\":{ok}}}\n{{\"provider\":\"iso8583\",\"response\":{deep}}}\n"
+    );
+    let out = run(&["batch"], lines.as_bytes());
+    let records: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert!(
+        records[0].starts_with(r#"{"code":100999,"#),
+        "{}",
+        records[0]
+    );
+    assert_eq!(
+        records[1],
+        r#"{"line":2,"error":{"kind":"too-deep","message":"the response nests deeper than 100 levels"}}"#
+    );
+}
+
+/// Invalid UTF-8 on stdin is invalid input (exit 1), not an I/O error.
+#[test]
+fn invalid_utf8_on_stdin_is_invalid_input() {
+    let out = run(&["normalize", "iso8583"], b"{\"39\": \"5\xff1\"}");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: the response is not UTF-8 (bad byte at offset 9)\n"
+    );
+}
+
+/// A byte order mark before the first batch line is ignored; anywhere else it is invalid.
+#[test]
+fn a_byte_order_mark_before_the_first_line_is_ignored() {
+    let line = r#"{"provider": "iso8583", "response": {"39": "51"}}"#;
+    let input = format!("\u{feff}{line}\n\u{feff}{line}\n");
+    let out = run(&["batch"], input.as_bytes());
+    let records: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert!(
+        records[0].starts_with(r#"{"code":100100,"#),
+        "{}",
+        records[0]
+    );
+    assert!(
+        records[1].contains(r#""kind":"invalid-json""#),
+        "{}",
+        records[1]
+    );
+}
+
+/// `zh-Hans-HK` is simplified Chinese: the script decides before the region.
+#[test]
+fn a_simplified_script_tag_wins_over_a_traditional_region() {
+    let out = run(
+        &[
+            "--lang",
+            "zh-Hans-HK",
+            "normalize",
+            "iso8583",
+            r#"{"39": "51"}"#,
+        ],
+        b"",
+    );
+    assert!(stdout(&out).contains("余额不足"), "{}", stdout(&out));
+    let out = run(
+        &["--lang", "zh-HK", "normalize", "iso8583", r#"{"39": "51"}"#],
+        b"",
+    );
+    assert!(
+        stdout(&out).contains("Insufficient balance"),
+        "{}",
+        stdout(&out)
+    );
 }

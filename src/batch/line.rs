@@ -1,19 +1,15 @@
 //! One batch line: `{"provider": "<id>", "response": {...}, "id": <scalar>?, "context": {...}?}`
 //! → one JSON record, or an error record naming what is wrong with it.
 //!
-//! The common, valid shape takes a fast path (borrowed parse, no map for the line itself);
-//! anything else is parsed as a whole value and classified ([`LineErrorKind`]). Both paths
-//! agree on every line the fast one accepts.
+//! The line is parsed once into a borrowed [`Json`] (numbers kept as written, so an `id` is
+//! echoed exactly), then classified ([`LineErrorKind`]) or normalized.
 
-use std::borrow::Cow;
-
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde::Deserialize;
 
 use super::BatchOptions;
 use crate::catalog::Lang;
 use crate::engine::Engine;
-use crate::json::{Json, Node};
+use crate::json::{Json, MAX_DEPTH, ParseError};
 use crate::record::write_record;
 use crate::vocab::Context;
 
@@ -66,6 +62,9 @@ line_error_kinds! {
     InvalidResponse => "invalid-response",
     /// `id` is an array or an object.
     InvalidId => "invalid-id",
+    /// A key other than `provider`, `response`, `id` and `context` (a typo such as `contxt`
+    /// would otherwise drop the context silently).
+    UnknownKey => "unknown-key",
     /// `context` is not an object of known keys and values.
     InvalidContext => "invalid-context",
 }
@@ -73,42 +72,34 @@ line_error_kinds! {
 /// The number of kinds, for per-kind counters.
 pub(crate) const KINDS: usize = LineErrorKind::ALL.len();
 
-#[derive(Serialize)]
-struct ErrorRecord<'a> {
-    line: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a Value>,
-    error: ErrorBody<'a>,
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    kind: &'a str,
-    message: &'a str,
-}
+/// The keys a line may have.
+const LINE_KEYS: [&str; 4] = ["provider", "response", "id", "context"];
 
 type LineError = (LineErrorKind, String);
 
+/// Writes an error record: `{"line":N,"id":..,"error":{"kind":"..","message":".."}}`.
 pub(crate) fn write_error(
     line_no: u64,
-    id: Option<&Value>,
+    id: Option<&Json>,
     kind: LineErrorKind,
     message: &str,
     out: &mut Vec<u8>,
 ) {
-    let record = ErrorRecord {
-        line: line_no,
-        id,
-        error: ErrorBody {
-            kind: kind.as_str(),
-            message,
-        },
-    };
-    serde_json::to_writer(&mut *out, &record).expect("writing to a Vec cannot fail");
+    out.extend_from_slice(b"{\"line\":");
+    out.extend_from_slice(itoa::Buffer::new().format(line_no).as_bytes());
+    if let Some(id) = id {
+        out.extend_from_slice(b",\"id\":");
+        id.write_to(out);
+    }
+    out.extend_from_slice(b",\"error\":{\"kind\":\"");
+    out.extend_from_slice(kind.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"message\":");
+    serde_json::to_writer(&mut *out, message).expect("writing to a Vec cannot fail");
+    out.extend_from_slice(b"}}");
 }
 
 /// Normalizes one input line (without its line end) and appends exactly one JSON record and
-/// a `\n` to `out`.
+/// a `\n` to `out`. A UTF-8 byte order mark before the first line is ignored.
 pub fn process_line(
     engine: &Engine,
     options: &BatchOptions,
@@ -116,151 +107,107 @@ pub fn process_line(
     line: &[u8],
     out: &mut Vec<u8>,
 ) -> Result<(), LineErrorKind> {
-    let result = match fast_line(line) {
-        Some(fast) => finish(
-            engine,
-            options.lang,
-            fast.provider.as_ref(),
-            &fast.response,
-            fast.id.0.as_ref(),
-            &fast.context.unwrap_or_default(),
-            out,
-        )
-        .map_err(|e| (e, fast.id.0.clone())),
-        None => slow_line(engine, options.lang, line, out),
+    let line = match line_no {
+        1 => line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line),
+        _ => line,
     };
-    let outcome = match result {
-        Ok(()) => Ok(()),
-        Err(((kind, message), id)) => {
-            write_error(line_no, id.as_ref(), kind, &message, out);
-            Err(kind)
+    let parsed = parse_line(line);
+    let outcome = match &parsed {
+        Err((kind, message)) => {
+            write_error(line_no, None, *kind, message, out);
+            Err(*kind)
+        }
+        Ok(doc) => {
+            normalize_line(engine, options.lang, doc, out).map_err(|((kind, message), id)| {
+                write_error(line_no, id, kind, &message, out);
+                kind
+            })
         }
     };
     out.push(b'\n');
     outcome
 }
 
-/// `"id": null` is echoed as `null`, unlike a missing `id`: keep the difference.
-#[derive(Default)]
-struct Present(Option<Value>);
-
-impl<'de> Deserialize<'de> for Present {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Value::deserialize(d).map(|v| Present(Some(v)))
-    }
-}
-
-/// The common shape of a line, read without building a map for the line itself.
-#[derive(Deserialize)]
-struct FastLine<'a> {
-    #[serde(borrow)]
-    provider: Cow<'a, str>,
-    #[serde(borrow)]
-    response: Json<'a>,
-    #[serde(default)]
-    id: Present,
-    #[serde(default)]
-    context: Option<Context>,
-}
-
-/// The line when it has the common, valid shape; `None` sends it to [`slow_line`], which
-/// classifies every problem (and agrees with this path on every line this path accepts).
-fn fast_line(line: &[u8]) -> Option<FastLine<'_>> {
-    let fast: FastLine = serde_json::from_slice(line).ok()?;
-    let id_ok = fast
-        .id
-        .0
-        .as_ref()
-        .is_none_or(|v| !v.is_array() && !v.is_object());
-    (fast.response.is_object() && id_ok).then_some(fast)
-}
-
-/// Parses the line as a whole value and classifies what is wrong with it.
-fn slow_line(
-    engine: &Engine,
-    lang: Lang,
-    line: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), (LineError, Option<Value>)> {
+fn parse_line(line: &[u8]) -> Result<Json<'_>, LineError> {
     use LineErrorKind as K;
-    let value = parse_line(line).map_err(|e| (e, None))?;
-    // Echo the id in error records too, so failures join back to their source.
-    let id = value
-        .get("id")
-        .filter(|v| !v.is_array() && !v.is_object())
-        .cloned();
-    let fail = |kind, message: &str| Err(((kind, message.to_string()), id.clone()));
-    let Some(obj) = value.as_object() else {
-        return fail(K::NotAnObject, "line is not a JSON object");
-    };
-    if obj.get("id").is_some_and(|v| v.is_array() || v.is_object()) {
-        return fail(
-            K::InvalidId,
-            "`id` must be a string, number, boolean or null",
-        );
-    }
-    let provider = match obj.get("provider") {
-        None | Some(Value::Null) => return fail(K::MissingProvider, "missing `provider`"),
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => return fail(K::InvalidProvider, "`provider` must be a string"),
-    };
-    let response = match obj.get("response") {
-        None | Some(Value::Null) => return fail(K::MissingResponse, "missing `response`"),
-        Some(r @ Value::Object(_)) => r,
-        Some(_) => return fail(K::InvalidResponse, "`response` must be a JSON object"),
-    };
-    let context = match obj.get("context") {
-        None | Some(Value::Null) => Context::default(),
-        Some(c) => match Context::deserialize(c) {
-            Ok(c) => c,
-            Err(e) => return fail(K::InvalidContext, &format!("invalid `context`: {e}")),
-        },
-    };
-    finish(
-        engine,
-        lang,
-        provider,
-        response,
-        obj.get("id"),
-        &context,
-        out,
-    )
-    .map_err(|e| (e, id))
-}
-
-fn parse_line(line: &[u8]) -> Result<Value, LineError> {
-    use LineErrorKind as K;
-    let text = std::str::from_utf8(line).map_err(|e| {
-        (
-            K::InvalidUtf8,
-            format!("line is not UTF-8 (bad byte at offset {})", e.valid_up_to()),
-        )
-    })?;
-    if text.trim().is_empty() {
-        return Err((K::BlankLine, "blank line".into()));
-    }
-    serde_json::from_str(text).map_err(|e| {
-        if e.to_string().contains("recursion limit") {
-            (K::TooDeep, "JSON nests too deeply".to_string())
-        } else {
-            (K::InvalidJson, format!("invalid JSON: {e}"))
+    // One level more than a response may have: the line's own object.
+    Json::parse_with_depth(line, MAX_DEPTH + 1).map_err(|e| match e {
+        ParseError::TooDeep(_) => (
+            K::TooDeep,
+            format!("the response nests deeper than {MAX_DEPTH} levels"),
+        ),
+        ParseError::Syntax(e) => {
+            if let Err(bad) = std::str::from_utf8(line) {
+                let offset = bad.valid_up_to();
+                (
+                    K::InvalidUtf8,
+                    format!("line is not UTF-8 (bad byte at offset {offset})"),
+                )
+            } else if line.trim_ascii().is_empty() {
+                (K::BlankLine, "blank line".into())
+            } else {
+                (K::InvalidJson, format!("invalid JSON: {e}"))
+            }
         }
     })
 }
 
-/// Normalizes a well-formed line and writes its record.
-fn finish<D: Node + ?Sized>(
+/// Classifies what is wrong with a parsed line, or normalizes it and writes its record. The
+/// error carries the line's `id` when it is a scalar, so failures join back to their source.
+fn normalize_line<'d>(
     engine: &Engine,
     lang: Lang,
-    provider: &str,
-    response: &D,
-    id: Option<&Value>,
-    context: &Context,
+    doc: &'d Json<'d>,
     out: &mut Vec<u8>,
-) -> Result<(), LineError> {
-    let outcome = engine
-        .run(provider, response, context, &mut ())
-        .map_err(|e| (LineErrorKind::UnknownProvider, e.to_string()))?;
+) -> Result<(), (LineError, Option<&'d Json<'d>>)> {
+    use LineErrorKind as K;
+    let id = doc.get("id");
+    let scalar_id = id.filter(|v| !v.is_container());
+    let fail = |kind, message: String| Err(((kind, message), scalar_id));
+    let Json::Object(members) = doc else {
+        return fail(K::NotAnObject, "line is not a JSON object".into());
+    };
+    if id.is_some_and(Json::is_container) {
+        return fail(
+            K::InvalidId,
+            "`id` must be a string, number, boolean or null".into(),
+        );
+    }
+    if let Some((key, _)) = members
+        .iter()
+        .find(|(k, _)| !LINE_KEYS.contains(&k.as_ref()))
+    {
+        return fail(
+            K::UnknownKey,
+            format!("unknown key `{key}` (a line has `provider`, `response`, `id` and `context`)"),
+        );
+    }
+    let provider = match doc.get("provider") {
+        None | Some(Json::Null) => return fail(K::MissingProvider, "missing `provider`".into()),
+        Some(Json::Str(s)) => s.as_ref(),
+        Some(_) => return fail(K::InvalidProvider, "`provider` must be a string".into()),
+    };
+    let response = match doc.get("response") {
+        None | Some(Json::Null) => return fail(K::MissingResponse, "missing `response`".into()),
+        Some(r @ Json::Object(_)) => r,
+        Some(_) => {
+            return fail(
+                K::InvalidResponse,
+                "`response` must be a JSON object".into(),
+            );
+        }
+    };
+    let context = match doc.get("context") {
+        None | Some(Json::Null) => Context::default(),
+        Some(c) => match Context::deserialize(c.to_value()) {
+            Ok(c) => c,
+            Err(e) => return fail(K::InvalidContext, format!("invalid `context`: {e}")),
+        },
+    };
+    let outcome = match engine.run(provider, response, &context, &mut ()) {
+        Ok(outcome) => outcome,
+        Err(e) => return fail(K::UnknownProvider, e.to_string()),
+    };
     write_record(&outcome, id, lang, out);
     Ok(())
 }

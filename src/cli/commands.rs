@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use paynorm::authoring::expect::{self, CaseStatus};
 use paynorm::batch::{self, BatchOptions, BatchSummary};
+use paynorm::json::{Json, ParseError};
 use paynorm::{Context, Engine, Lang};
 
 use super::args::{Format, TableFormat};
@@ -23,27 +24,58 @@ pub fn load(mappings: Option<&Path>, format: Format) -> Result<Engine, Failure> 
     Ok(engine)
 }
 
-/// The response (argument, or stdin) and the optional context of `normalize` and `explain`.
-fn read_response(
-    json: Option<String>,
-    context: Option<String>,
-) -> Result<(serde_json::Value, Context), Failure> {
-    let text = match json {
-        Some(j) => j,
+/// The largest response `normalize` and `explain` read (from the argument or stdin): the
+/// batch line limit.
+const MAX_RESPONSE_BYTES: usize = batch::DEFAULT_MAX_LINE_BYTES;
+
+/// The text of the response: the argument, or at most [`MAX_RESPONSE_BYTES`] of stdin.
+fn response_text(json: Option<String>) -> Result<Vec<u8>, Failure> {
+    let bytes = match json {
+        Some(j) => j.into_bytes(),
         None => {
-            let mut s = String::new();
-            io::stdin().read_to_string(&mut s)?;
-            s
+            let mut bytes = Vec::new();
+            io::stdin()
+                .lock()
+                .take(MAX_RESPONSE_BYTES as u64 + 1)
+                .read_to_end(&mut bytes)?;
+            bytes
         }
     };
-    let value = serde_json::from_str(&text)
-        .map_err(|e| Failure::Input(format!("the response is not valid JSON: {e}")))?;
-    let context = match context {
-        Some(c) => serde_json::from_str(&c)
-            .map_err(|e| Failure::Input(format!("invalid --context: {e}")))?,
-        None => Context::default(),
-    };
-    Ok((value, context))
+    if bytes.len() > MAX_RESPONSE_BYTES {
+        return Err(Failure::Input(format!(
+            "the response is larger than {MAX_RESPONSE_BYTES} bytes"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The response as a document: a JSON object, as `batch` requires of a line's `response`.
+fn parse_response(text: &[u8]) -> Result<Json<'_>, Failure> {
+    if let Err(e) = std::str::from_utf8(text) {
+        return Err(Failure::Input(format!(
+            "the response is not UTF-8 (bad byte at offset {})",
+            e.valid_up_to()
+        )));
+    }
+    let doc = Json::parse(text).map_err(|e| match e {
+        ParseError::TooDeep(n) => {
+            Failure::Input(format!("the response nests deeper than {n} levels"))
+        }
+        ParseError::Syntax(e) => Failure::Input(format!("the response is not valid JSON: {e}")),
+    })?;
+    if !doc.is_object() {
+        return Err(Failure::Input("the response must be a JSON object".into()));
+    }
+    Ok(doc)
+}
+
+fn parse_context(context: Option<String>) -> Result<Context, Failure> {
+    match context {
+        Some(c) => {
+            serde_json::from_str(&c).map_err(|e| Failure::Input(format!("invalid --context: {e}")))
+        }
+        None => Ok(Context::default()),
+    }
 }
 
 fn unknown_provider(e: paynorm::Error) -> Failure {
@@ -58,9 +90,10 @@ pub fn normalize(
     context: Option<String>,
 ) -> Outcome {
     let engine = load(mappings, Format::Text)?;
-    let (value, context) = read_response(json, context)?;
+    let text = response_text(json)?;
+    let (doc, context) = (parse_response(&text)?, parse_context(context)?);
     let result = engine
-        .normalize_with(provider, &value, &context)
+        .normalize_with(provider, &doc, &context)
         .map_err(unknown_provider)?;
     let mut out = io::stdout().lock();
     serde_json::to_writer(&mut out, &result.record(lang))?;
@@ -77,9 +110,10 @@ pub fn explain(
     format: Format,
 ) -> Outcome {
     let engine = load(mappings, Format::Text)?;
-    let (value, context) = read_response(json, context)?;
+    let text = response_text(json)?;
+    let (doc, context) = (parse_response(&text)?, parse_context(context)?);
     let explanation = engine
-        .explain(provider, &value, &context)
+        .explain(provider, &doc, &context)
         .map_err(unknown_provider)?;
     let mut out = io::stdout().lock();
     match format {

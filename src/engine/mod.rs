@@ -14,8 +14,8 @@ mod walk;
 
 use std::sync::{Arc, LazyLock};
 
+use crate::json::Node;
 use serde::Serialize;
-use serde_json::Value;
 
 pub(crate) use compiled::{Entry, Inner, Provider};
 pub use events::Trace;
@@ -130,20 +130,20 @@ impl Engine {
     /// Any JSON value is accepted: fields that are missing, `null`, arrays or objects have no
     /// value and match nothing, so odd input ends at the provider's fallback, never in an
     /// error. The only error is an unknown provider.
-    pub fn normalize<'a>(
+    pub fn normalize<'a, N: Node + ?Sized>(
         &'a self,
         provider: &str,
-        response: &Value,
+        response: &N,
     ) -> Result<Normalized<'a>, Error> {
         self.normalize_with(provider, response, &NO_CONTEXT)
     }
 
     /// [`Engine::normalize`] with a per-call context (who initiated the payment, the card
     /// network), which changes the action, never the code. See `docs/decisions.md`.
-    pub fn normalize_with<'a>(
+    pub fn normalize_with<'a, N: Node + ?Sized>(
         &'a self,
         provider: &str,
-        response: &Value,
+        response: &N,
         context: &Context,
     ) -> Result<Normalized<'a>, Error> {
         Ok(self
@@ -153,10 +153,10 @@ impl Engine {
 
     /// [`Engine::normalize_with`], with everything the engine reported on the way: each
     /// field read, each step tried, the step that decided.
-    pub fn trace<'a>(
+    pub fn trace<'a, N: Node + ?Sized>(
         &'a self,
         provider: &str,
-        response: &Value,
+        response: &N,
         context: &Context,
     ) -> Result<(Normalized<'a>, Trace), Error> {
         let mut trace = Trace::default();

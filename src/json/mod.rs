@@ -1,7 +1,10 @@
 //! The documents fields are read from, and the pointers that read them.
 //!
-//! A [`Node`] is a JSON tree the engine can walk: `serde_json::Value` for the library API,
-//! `Json` (strings borrowed from the input line) for the batch path. A [`Pointer`] walks
+//! A [`Node`] is a JSON tree the engine can walk: [`Json`] (parsed from text, strings
+//! borrowed, numbers kept as written) for the batch path, the CLI and the service, or a
+//! `serde_json::Value` a library caller already has. A `Value`'s numbers read as serde_json
+//! prints them (`5.10` as `5.1`) unless serde_json's `arbitrary_precision` feature is on;
+//! pass the text ([`Json::parse`]) when the exact number text matters. A [`Pointer`] walks
 //! either one the same way, and [`Node::scalar`] says what it found: a scalar's text, or which
 //! kind of non-scalar stood there. Both documents give the same answers (tested byte for byte
 //! in `tests/batch.rs`).
@@ -13,7 +16,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-pub(crate) use borrowed::Json;
+pub use borrowed::{Json, MAX_DEPTH, ParseError};
 pub use pointer::Pointer;
 
 /// What a pointer found.
