@@ -4,6 +4,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 fn paynorm() -> Command {
@@ -370,5 +371,104 @@ fn a_simplified_script_tag_wins_over_a_traditional_region() {
         stdout(&out).contains("Insufficient balance"),
         "{}",
         stdout(&out)
+    );
+}
+
+// --- 3. No mapping file skipped silently -------------------------------------------------------
+
+/// A `*.toml` symlink that dangles or loops is a diagnostic (exit 3), not a file skipped so
+/// that the built-in one quietly answers in its place.
+#[test]
+fn a_broken_symlink_in_the_mapping_directory_is_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("missing.toml"),
+        dir.path().join("stripe.toml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("loop.toml"), dir.path().join("loop.toml")).unwrap();
+    let out = run(
+        &[
+            "--mappings",
+            dir.path().to_str().unwrap(),
+            "check",
+            "--format",
+            "json",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let diags: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<(String, String)> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                Path::new(d["file"].as_str().unwrap())
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files[0].0, "loop.toml");
+    assert!(files[0].1.contains("symbolic links"), "{files:?}");
+    assert_eq!(files[1].0, "stripe.toml");
+    assert!(files[1].1.contains("No such file"), "{files:?}");
+    // The same set refuses to normalize: no silent fallback to the built-in stripe.toml.
+    let out = run(
+        &[
+            "--mappings",
+            dir.path().to_str().unwrap(),
+            "normalize",
+            "stripe",
+            "{}",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(3));
+}
+
+/// One unreadable file (not UTF-8, too large) hides no other file's problems.
+#[test]
+fn an_unreadable_file_hides_no_other_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a_binary.toml"), b"provider = \"\xff\"\n").unwrap();
+    fs::write(
+        dir.path().join("b_huge.toml"),
+        vec![b'#'; paynorm::diagnostic::MAX_FILE_BYTES + 1],
+    )
+    .unwrap();
+    fs::copy(
+        "tests/broken/invalid-regex/bad.toml",
+        dir.path().join("c_regex.toml"),
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "--mappings",
+            dir.path().to_str().unwrap(),
+            "check",
+            "--format",
+            "json",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let diags: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = diags
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["io-error", "file-too-large", "invalid-regex"],
+        "{diags:#}"
     );
 }
