@@ -70,6 +70,10 @@ diag_codes! {
     IoError => "io-error",
     /// A file is larger than the loader accepts.
     FileTooLarge => "file-too-large",
+    /// The files of a mapping set together are larger than the loader accepts.
+    SetTooLarge => "set-too-large",
+    /// The set's compiled regexes together take more memory than the load budget.
+    RegexBudget => "regex-budget",
     /// `advice` or `network_rules` names no decision table.
     UnknownDecisionTable => "unknown-decision-table",
     /// Two decision files of one layer declare one table id.

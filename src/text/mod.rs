@@ -6,17 +6,69 @@
 
 use std::borrow::Cow;
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta;
 
 /// Compiled-regex size limit for patterns from mapping files (bytes of compiled program).
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
-/// Compiles a mapping-file regex with the project's size limits.
-pub fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
-        .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
-        .build()
+/// A mapping file's regex: the compiled matcher (regex-automata's meta engine, the one under
+/// the `regex` crate, used directly because it reports its memory) and its pattern.
+#[derive(Debug, Clone)]
+pub struct Regex {
+    meta: meta::Regex,
+    pattern: String,
+}
+
+impl Regex {
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.pattern
+    }
+
+    /// True when the regex matches somewhere in `text`.
+    #[inline]
+    pub fn is_match(&self, text: &str) -> bool {
+        self.meta.is_match(text)
+    }
+
+    /// The number of groups, the whole match included.
+    pub fn captures_len(&self) -> usize {
+        self.meta.captures_len()
+    }
+
+    /// Where capture group 1 of the first match is.
+    pub fn group1(&self, text: &str) -> Option<std::ops::Range<usize>> {
+        let mut slots = [None; 4];
+        self.meta
+            .search_slots(&regex_automata::Input::new(text), &mut slots)?;
+        Some(slots[2]?.get()..slots[3]?.get())
+    }
+
+    /// Heap bytes the compiled regex holds (for the mapping set's budget).
+    pub fn memory_usage(&self) -> usize {
+        self.meta.memory_usage()
+    }
+}
+
+/// Compiles a mapping-file regex with the project's size limits (the settings the `regex`
+/// crate's builder gives with `size_limit` and `dfa_size_limit`), with its error messages.
+pub fn build_regex(pattern: &str) -> Result<Regex, String> {
+    let config = meta::Config::new()
+        .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .onepass_size_limit(Some(REGEX_SIZE_LIMIT))
+        .dfa_size_limit(Some(REGEX_SIZE_LIMIT))
+        .hybrid_cache_capacity(REGEX_SIZE_LIMIT);
+    match meta::Builder::new().configure(config).build(pattern) {
+        Ok(meta) => Ok(Regex {
+            meta,
+            pattern: pattern.to_string(),
+        }),
+        Err(e) => Err(match (e.size_limit(), e.syntax_error()) {
+            (Some(limit), _) => format!("Compiled regex exceeds size limit of {limit} bytes."),
+            (None, Some(syntax)) => syntax.to_string(),
+            (None, None) => e.to_string(),
+        }),
+    }
 }
 
 /// One normalization step.
@@ -79,10 +131,10 @@ pub fn apply<'a>(steps: &[Step], text: &'a str) -> Option<Cow<'a, str>> {
                 }
             }
             Step::Capture(re) => {
-                let group = re.captures(&value)?.get(1)?;
+                let group = re.group1(&value)?;
                 match value {
-                    Cow::Borrowed(s) => Cow::Borrowed(&s[group.range()]),
-                    Cow::Owned(ref s) => Cow::Owned(s[group.range()].to_string()),
+                    Cow::Borrowed(s) => Cow::Borrowed(&s[group]),
+                    Cow::Owned(ref s) => Cow::Owned(s[group].to_string()),
                 }
             }
         };
@@ -185,7 +237,10 @@ mod tests {
     #[test]
     fn oversized_regexes_are_refused() {
         let err = build_regex(r"(\w{100}){100}").unwrap_err();
-        assert!(err.to_string().contains("exceeds size limit"), "{err}");
+        assert_eq!(
+            err,
+            format!("Compiled regex exceeds size limit of {REGEX_SIZE_LIMIT} bytes.")
+        );
         assert!(build_regex(r"^2[0-9]{3}$").is_ok());
     }
 

@@ -1,6 +1,7 @@
 //! Checks shared by mapping files and decision files: normalization steps, matchers, and
 //! "can this text ever match" (`key-not-normalized`).
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::ops::Range;
 
@@ -9,20 +10,84 @@ use toml::Spanned;
 use crate::diagnostic::{DiagCode, Diagnostic};
 use crate::format::STEP_HELP;
 use crate::format::mapping::{RawMatcher, RawStep};
-use crate::text::{self, Matcher, Step};
+use crate::text::{self, Matcher, Regex, Step};
+
+/// The compiled-regex memory one mapping set may take, all files and layers together. Each
+/// regex is also held to [`text::REGEX_SIZE_LIMIT`]; this bounds their sum, so a set of many
+/// regexes each under the limit cannot cost gigabytes and seconds to load. The built-in set
+/// takes about 30 KiB.
+pub const REGEX_SET_BUDGET: usize = 32 << 20;
+
+/// The compiled-regex memory spent so far while loading one set.
+pub(crate) struct RegexBudget {
+    used: Cell<usize>,
+    limit: usize,
+}
+
+impl RegexBudget {
+    pub(crate) fn new(limit: usize) -> Self {
+        RegexBudget {
+            used: Cell::new(0),
+            limit,
+        }
+    }
+
+    /// Bytes spent so far.
+    pub(crate) fn used(&self) -> usize {
+        self.used.get()
+    }
+
+    fn exhausted(&self) -> bool {
+        self.used.get() > self.limit
+    }
+}
 
 /// Collects the diagnostics of one file.
 pub(crate) struct Problems<'a> {
     pub(crate) file: &'a str,
     pub(crate) items: Vec<Diagnostic>,
+    budget: &'a RegexBudget,
 }
 
 impl<'a> Problems<'a> {
-    pub(crate) fn new(file: &'a str) -> Self {
+    pub(crate) fn new(file: &'a str, budget: &'a RegexBudget) -> Self {
         Problems {
             file,
             items: Vec::new(),
+            budget,
         }
+    }
+
+    /// Compiles a regex of this file within the set's budget. Once the budget is spent, no
+    /// further regex is compiled (that is what bounds the cost); the one that crossed it is
+    /// the diagnostic.
+    fn regex(&mut self, pattern: &str, span: Range<usize>) -> Result<Option<Regex>, String> {
+        if self.budget.exhausted() {
+            return Ok(None);
+        }
+        let re = text::build_regex(pattern)?;
+        let used = self.budget.used.get() + re.memory_usage();
+        self.budget.used.set(used);
+        if used <= self.budget.limit {
+            return Ok(Some(re));
+        }
+        self.at(
+            DiagCode::RegexBudget,
+            span,
+            format!(
+                "the mapping set's regexes take more than {} MiB compiled (this one {} KiB); \
+                 later regexes were not compiled",
+                self.budget.limit >> 20,
+                re.memory_usage() >> 10
+            ),
+        )
+        .help = Some(
+            "match exact values, `one_of` or `prefix` where they do; `\\w`, `\\d` and `.` \
+             are Unicode classes, and a repeat `{n}` copies its class n times: write \
+             `[0-9A-Za-z_]` or `(?-u:\\w)` for ASCII"
+                .into(),
+        );
+        Ok(None)
     }
 
     /// Records a problem at `span`; the returned diagnostic can take a help line.
@@ -83,16 +148,17 @@ impl<'a> Problems<'a> {
                     )),
                 }
             }
-            RawStep::Capture(c) => match text::build_regex(&c.capture) {
-                Ok(re) if re.captures_len() > 1 => Ok(Step::Capture(re)),
-                Ok(_) => Err((
+            RawStep::Capture(c) => match self.regex(&c.capture, span.clone()) {
+                Ok(None) => return None,
+                Ok(Some(re)) if re.captures_len() > 1 => Ok(Step::Capture(re)),
+                Ok(Some(_)) => Err((
                     DiagCode::CaptureWithoutGroup,
                     format!("capture regex `{}` has no capture group", c.capture),
                     Some("wrap the part to keep in parentheses: `^(\\w{2}) :`"),
                 )),
                 Err(e) => Err((
                     DiagCode::InvalidRegex,
-                    format!("invalid capture regex: {}", reason_line(&e.to_string())),
+                    format!("invalid capture regex: {}", reason_line(&e)),
                     None,
                 )),
             },
@@ -152,13 +218,13 @@ impl<'a> Problems<'a> {
                 .then(|| Matcher::Exact(s.clone())),
             RawMatcher::OneOf(o) => self.one_of(steps, owner, &o.one_of, span),
             RawMatcher::Prefix(p) => Some(Matcher::Prefix(p.prefix.clone())),
-            RawMatcher::Regex(r) => match text::build_regex(&r.regex) {
-                Ok(re) => Some(Matcher::Regex(re)),
+            RawMatcher::Regex(r) => match self.regex(&r.regex, span.clone()) {
+                Ok(re) => re.map(Matcher::Regex),
                 Err(e) => {
                     self.at(
                         DiagCode::InvalidRegex,
                         span,
-                        format!("invalid regex: {}", reason_line(&e.to_string())),
+                        format!("invalid regex: {}", reason_line(&e)),
                     );
                     None
                 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::common::Problems;
+use super::common::{Problems, REGEX_SET_BUDGET, RegexBudget};
 use crate::diagnostic::{DiagCode, Diagnostic, SourceFile};
 use crate::format::decision::{RawAdjust, RawRow, RawTableFile};
 use crate::format::{self};
@@ -51,10 +51,18 @@ pub struct TableSpec {
     pub(crate) id_span: std::ops::Range<usize>,
 }
 
-/// Validates one decision table file.
+/// Validates one decision table file (with a regex budget of its own).
 pub fn validate_table(file: &SourceFile) -> Result<TableSpec, Vec<Diagnostic>> {
+    validate_table_in(file, &RegexBudget::new(REGEX_SET_BUDGET))
+}
+
+/// Validates one decision table file of a set, its regexes charged to the set's `budget`.
+pub(crate) fn validate_table_in(
+    file: &SourceFile,
+    budget: &RegexBudget,
+) -> Result<TableSpec, Vec<Diagnostic>> {
     let raw: RawTableFile = format::parse(file).map_err(|d| vec![d])?;
-    let mut v = Problems::new(&file.name);
+    let mut v = Problems::new(&file.name, budget);
     let head = raw.table;
     let id = head.id.get_ref().clone();
     let steps = v.steps(&head.normalize);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use toml::Spanned;
 
-use super::common::Problems;
+use super::common::{Problems, REGEX_SET_BUDGET, RegexBudget};
 use super::{DelegateName, EntrySpec, FieldSpec, Named, ProviderSpec, RuleSpec, TableName};
 use crate::catalog::{self, CatalogEntry};
 use crate::diagnostic::{DiagCode, Diagnostic, SourceFile};
@@ -15,11 +15,20 @@ use crate::format::mapping::{RawEntry, RawField, RawFile, RawProvider, RawRule};
 use crate::format::{self};
 use crate::json::Pointer;
 
-/// Validates one mapping file.
+/// Validates one mapping file (with a regex budget of its own).
 pub fn validate_file(file: &str, text: &str) -> Result<ProviderSpec<Named>, Vec<Diagnostic>> {
+    validate_file_in(file, text, &RegexBudget::new(REGEX_SET_BUDGET))
+}
+
+/// Validates one mapping file of a set, its regexes charged to the set's `budget`.
+pub(crate) fn validate_file_in(
+    file: &str,
+    text: &str,
+    budget: &RegexBudget,
+) -> Result<ProviderSpec<Named>, Vec<Diagnostic>> {
     let source = SourceFile::new(file, text);
     let raw: RawFile = format::parse(&source).map_err(|d| vec![d])?;
-    let mut v = Problems::new(file);
+    let mut v = Problems::new(file, budget);
     let head = provider_head(&mut v, &raw.provider);
     let mut fields = fields(&mut v, raw.field, &raw.provider);
     let rules = rules(&mut v, &head.id, &fields, raw.rule);

@@ -16,9 +16,10 @@ mod set;
 use std::fmt;
 use std::ops::Range;
 
+pub use common::REGEX_SET_BUDGET;
 pub use decision::{AdjustSpec, RowSpec, TableSpec};
 pub use mapping::validate_file;
-pub use set::{Layer, load_set};
+pub use set::{Layer, MAX_SET_BYTES, load_set};
 
 use crate::catalog::CatalogEntry;
 use crate::json::Pointer;

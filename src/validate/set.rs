@@ -9,8 +9,9 @@
 
 use std::collections::HashMap;
 
-use super::decision::{TableSpec, validate_table};
-use super::mapping::validate_file;
+use super::common::{REGEX_SET_BUDGET, RegexBudget};
+use super::decision::{TableSpec, validate_table_in};
+use super::mapping::validate_file_in;
 use super::{
     DelegateName, FieldRef, FieldSpec, Linked, MappingSet, Named, ProviderSpec, TableName,
 };
@@ -64,18 +65,49 @@ impl Declared for TableSpec {
     }
 }
 
+/// The most bytes the files of one set may hold together (each file is also held to
+/// [`crate::diagnostic::MAX_FILE_BYTES`]): with [`REGEX_SET_BUDGET`], what bounds the time and
+/// memory of a load.
+pub const MAX_SET_BYTES: usize = 64 << 20;
+
 /// Validates the layers, in order, as one set (see the module docs).
 pub fn load_set(layers: Vec<Layer>) -> Result<MappingSet, Diagnostics> {
     let mut diags = Vec::new();
+    let bytes: usize = layers
+        .iter()
+        .flat_map(|l| l.mappings.iter().chain(&l.decisions))
+        .map(|f| f.text.len())
+        .sum();
+    if bytes > MAX_SET_BYTES {
+        diags.push(
+            Diagnostic::new(
+                DiagCode::SetTooLarge,
+                "(mapping set)",
+                None,
+                format!(
+                    "the mapping set's files take {bytes} bytes, more than the limit of \
+                     {MAX_SET_BYTES}; nothing was validated"
+                ),
+            )
+            .with_help("the built-in set is under 1 MiB; is `--mappings` the right directory?"),
+        );
+        return Err(Diagnostics {
+            items: diags,
+            sources: Vec::new(),
+        });
+    }
+    let budget = RegexBudget::new(REGEX_SET_BUDGET);
     let mut providers: Vec<ProviderSpec<Named>> = Vec::new();
     let mut tables: Vec<TableSpec> = Vec::new();
     for layer in &layers {
         let specs = validate_each(&layer.mappings, &mut diags, |f| {
-            validate_file(&f.name, &f.text)
+            validate_file_in(&f.name, &f.text, &budget)
         });
         check_unique(&specs, DiagCode::DuplicateProvider, "provider", &mut diags);
         overlay(&mut providers, specs);
-        let specs = validate_each(&layer.decisions, &mut diags, validate_table);
+        let specs = validate_each(&layer.decisions, &mut diags, |f| {
+            validate_table_in(f, &budget)
+        });
         check_unique(
             &specs,
             DiagCode::DuplicateTable,
@@ -89,6 +121,11 @@ pub fn load_set(layers: Vec<Layer>) -> Result<MappingSet, Diagnostics> {
     } else {
         None
     };
+    tracing::debug!(
+        regex_bytes = budget.used(),
+        source_bytes = bytes,
+        "mapping set validated"
+    );
     match set {
         Some(set) if diags.is_empty() => Ok(set),
         _ => Err(Diagnostics {
