@@ -81,6 +81,7 @@ fn all_problems_of_all_files_come_in_one_run() {
         [
             "key-not-normalized",
             "key-not-normalized",
+            "key-not-normalized",
             "undeclared-field",
             "undeclared-field",
             "unknown-catalog-code",

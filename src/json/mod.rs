@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 pub use borrowed::{Json, MAX_DEPTH, ParseError};
-pub use pointer::Pointer;
+pub use pointer::{Pointer, PointerError};
 
 /// What a pointer found.
 #[derive(Debug, Clone, PartialEq, Eq)]

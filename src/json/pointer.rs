@@ -3,6 +3,17 @@
 
 use super::Node;
 
+/// Why a text is not a JSON pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PointerError {
+    /// A non-empty pointer starts with `/`.
+    #[error("a JSON pointer starts with `/`")]
+    NoLeadingSlash,
+    /// `~` at this byte offset is not `~0` or `~1`.
+    #[error("`~` at byte {0} must be `~0` (for `~`) or `~1` (for `/`)")]
+    BadEscape(usize),
+}
+
 /// A JSON pointer (RFC 6901) split and unescaped once, at compile time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {
@@ -12,15 +23,23 @@ pub struct Pointer {
 
 impl Pointer {
     /// Parses a pointer: empty (the whole document) or `/`-separated tokens with `~1` for `/`
-    /// and `~0` for `~`. `None` when it does not start with `/`.
-    pub fn parse(text: &str) -> Option<Pointer> {
+    /// and `~0` for `~`. Anything else is not RFC 6901: a text that does not start with `/`,
+    /// or a `~` not followed by `0` or `1` (`/a~2b`, `/r~`).
+    pub fn parse(text: &str) -> Result<Pointer, PointerError> {
         if text.is_empty() {
-            return Some(Pointer {
+            return Ok(Pointer {
                 text: String::new(),
                 tokens: Vec::new(),
             });
         }
-        let rest = text.strip_prefix('/')?;
+        let rest = text.strip_prefix('/').ok_or(PointerError::NoLeadingSlash)?;
+        if let Some(at) = text
+            .match_indices('~')
+            .map(|(i, _)| i)
+            .find(|&i| !matches!(text.as_bytes().get(i + 1), Some(b'0' | b'1')))
+        {
+            return Err(PointerError::BadEscape(at));
+        }
         let tokens = rest
             .split('/')
             .map(|t| {
@@ -34,7 +53,7 @@ impl Pointer {
                 (key, index)
             })
             .collect();
-        Some(Pointer {
+        Ok(Pointer {
             text: text.to_string(),
             tokens,
         })
@@ -59,7 +78,7 @@ impl Pointer {
 
 #[cfg(test)]
 mod tests {
-    use super::Pointer;
+    use super::{Pointer, PointerError};
     use serde_json::json;
 
     #[test]
@@ -84,6 +103,9 @@ mod tests {
                 "{p}"
             );
         }
-        assert!(Pointer::parse("a/b").is_none());
+        assert_eq!(Pointer::parse("a/b"), Err(PointerError::NoLeadingSlash));
+        assert_eq!(Pointer::parse("/a~2b"), Err(PointerError::BadEscape(2)));
+        assert_eq!(Pointer::parse("/r~"), Err(PointerError::BadEscape(2)));
+        assert_eq!(Pointer::parse("/~01").unwrap().tokens[0].0, "~1");
     }
 }

@@ -204,6 +204,48 @@ impl<'a> Problems<'a> {
         false
     }
 
+    /// Reports a `prefix` that no normalized value can start with: one in another case than
+    /// the field's `lowercase`/`uppercase`, or with leading white space on a trimmed field
+    /// (trailing white space can still match the middle of a value), or an empty one.
+    fn check_prefix_normalized(
+        &mut self,
+        steps: &[Step],
+        owner: &str,
+        prefix: &str,
+        span: Range<usize>,
+    ) -> bool {
+        if prefix.is_empty() {
+            self.at(
+                DiagCode::InvalidValue,
+                span,
+                "an empty `prefix` matches every value",
+            );
+            return false;
+        }
+        if steps.iter().any(|s| matches!(s, Step::Capture(_))) {
+            return true;
+        }
+        let mut form = prefix.to_string();
+        for step in steps {
+            form = match step {
+                Step::Trim => form.trim_start().to_string(),
+                Step::Lowercase => form.to_lowercase(),
+                Step::Uppercase => form.to_uppercase(),
+                Step::PadLeft { .. } | Step::Capture(_) => form,
+            };
+        }
+        if form == prefix {
+            return true;
+        }
+        self.at(
+            DiagCode::KeyNotNormalized,
+            span,
+            format!("prefix {prefix:?} is not in normalized form and can never match"),
+        )
+        .help = Some(format!("{owner} normalizes values, so write {form:?}"));
+        false
+    }
+
     /// Validates a rule condition on a field normalized by `steps`.
     pub(crate) fn matcher(
         &mut self,
@@ -217,7 +259,9 @@ impl<'a> Problems<'a> {
                 .check_normalized(steps, owner, s, span, "matcher text")
                 .then(|| Matcher::Exact(s.clone())),
             RawMatcher::OneOf(o) => self.one_of(steps, owner, &o.one_of, span),
-            RawMatcher::Prefix(p) => Some(Matcher::Prefix(p.prefix.clone())),
+            RawMatcher::Prefix(p) => self
+                .check_prefix_normalized(steps, owner, &p.prefix, span)
+                .then(|| Matcher::Prefix(p.prefix.clone())),
             RawMatcher::Regex(r) => match self.regex(&r.regex, span.clone()) {
                 Ok(re) => re.map(Matcher::Regex),
                 Err(e) => {

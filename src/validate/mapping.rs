@@ -13,7 +13,7 @@ use crate::catalog::{self, CatalogEntry};
 use crate::diagnostic::{DiagCode, Diagnostic, SourceFile};
 use crate::format::mapping::{RawEntry, RawField, RawFile, RawProvider, RawRule};
 use crate::format::{self};
-use crate::json::Pointer;
+use crate::json::{Pointer, PointerError};
 
 /// Validates one mapping file (with a regex budget of its own).
 pub fn validate_file(file: &str, text: &str) -> Result<ProviderSpec<Named>, Vec<Diagnostic>> {
@@ -167,19 +167,27 @@ fn field(v: &mut Problems, name: String, f: RawField) -> FieldSpec<Named> {
 
 fn pointer(v: &mut Problems, path: &Spanned<String>) -> Option<Pointer> {
     let s = path.get_ref();
-    let parsed = Pointer::parse(s);
-    if parsed.is_none() {
-        v.at(
-            DiagCode::InvalidPointer,
-            path.span(),
-            format!("`{s}` is not a JSON pointer"),
-        )
-        .help = Some(format!(
-            "JSON pointers start with `/`: \"/{}\"",
-            s.trim_start_matches(['.', '$'])
-        ));
+    match Pointer::parse(s) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            let help = match e {
+                PointerError::NoLeadingSlash => format!(
+                    "JSON pointers start with `/`: \"/{}\"",
+                    s.trim_start_matches(['.', '$'])
+                ),
+                PointerError::BadEscape(_) => {
+                    "in a pointer, `~` is written `~0` and a `/` inside a key `~1`".to_string()
+                }
+            };
+            v.at(
+                DiagCode::InvalidPointer,
+                path.span(),
+                format!("`{s}` is not a JSON pointer: {e}"),
+            )
+            .help = Some(help);
+            None
+        }
     }
-    parsed
 }
 
 fn rules(
