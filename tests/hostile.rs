@@ -588,3 +588,98 @@ fn a_long_delegation_chain_loads_in_linear_time() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(took < Duration::from_secs(10), "{took:?}");
 }
+
+// --- 7. Authoring tools that pass on nothing ---------------------------------------------------
+
+/// `paynorm test` on a folder without cases fails, and says where cases go; one level too
+/// deep (the provider folder itself) says to pass the folder above.
+#[test]
+fn expectation_tests_without_cases_fail() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = run(&["test", empty.path().to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: no cases in {}: a case is DIR/<provider>/<case>.json\n",
+            empty.path().display()
+        )
+    );
+    let out = run(&["test", "fixtures/stripe"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: no cases in fixtures/stripe: a case is DIR/<provider>/<case>.json; fixtures/stripe holds .json files itself: pass the directory above it\n"
+    );
+}
+
+/// An expectation saved with CRLF line ends (a Windows checkout) or a BOM passes.
+#[test]
+fn a_crlf_expectation_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("iso8583");
+    fs::create_dir(&cases).unwrap();
+    fs::write(cases.join("a.json"), r#"{"39": "51"}"#).unwrap();
+    let root = dir.path().to_str().unwrap();
+    assert_eq!(run(&["test", root, "--update"], b"").status.code(), Some(0));
+    let lf = fs::read_to_string(cases.join("a.expected.json")).unwrap();
+    assert!(lf.contains("\"code\": 100100"), "{lf}");
+    fs::write(
+        cases.join("a.expected.json"),
+        format!("\u{feff}{}", lf.replace('\n', "\r\n")),
+    )
+    .unwrap();
+    let out = run(&["test", root], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out), "1 cases: 1 passed, 0 failed, 0 updated\n");
+    // A real difference still fails.
+    fs::write(
+        cases.join("a.expected.json"),
+        lf.replace("100100", "100101"),
+    )
+    .unwrap();
+    assert_eq!(run(&["test", root], b"").status.code(), Some(1));
+}
+
+/// `coverage --fixtures` naming no directory is an I/O error, not "0 fixtures".
+#[test]
+fn coverage_with_a_missing_fixtures_directory_fails() {
+    let out = run(&["coverage", "stripe", "--fixtures", "/nonexistent"], b"");
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(
+        stderr(&out),
+        "error: the fixtures directory /nonexistent does not exist (see --fixtures)\n"
+    );
+}
+
+/// Fixture, case and reference files are read up to a limit: a symlink to /dev/zero is an
+/// error, not an endless read.
+#[test]
+fn authoring_reads_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("iso8583");
+    fs::create_dir(&cases).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", cases.join("zero.json")).unwrap();
+    let root = dir.path().to_str().unwrap();
+    let out = run(&["test", root], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("larger than 1048576 bytes"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["coverage", "iso8583", "--fixtures", root], b"");
+    assert_eq!(out.status.code(), Some(4));
+    assert!(
+        stderr(&out).contains("larger than 1048576 bytes"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&["coverage", "iso8583", "--reference", "/dev/zero"], b"");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("larger than 4194304 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}

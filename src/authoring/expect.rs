@@ -4,10 +4,12 @@
 //!
 //! Layout the CLI uses: `DIR/<provider>/<case>.json` holds one raw response of `<provider>`;
 //! beside it, `DIR/<provider>/<case>.expected.json` holds the record it must produce (pretty
-//! JSON, as [`expected_text`] writes it).
+//! JSON, as [`expected_text`] writes it). An expectation with CRLF line ends or a UTF-8 BOM
+//! compares as the same text without them.
 
 use crate::catalog::Lang;
 use crate::engine::Engine;
+use crate::json::Json;
 
 /// The suffix of expectation files.
 pub const EXPECTED_SUFFIX: &str = ".expected.json";
@@ -57,7 +59,7 @@ pub fn run_case(
         status: CaseStatus::Error(msg),
         actual: None,
     };
-    let response: serde_json::Value = match serde_json::from_str(response) {
+    let response = match Json::parse(response.as_bytes()) {
         Ok(v) => v,
         Err(e) => return error(format!("invalid JSON: {e}")),
     };
@@ -66,7 +68,9 @@ pub fn run_case(
         Err(e) => return error(format!("{e} (the directory name is the provider id)")),
     };
     let actual = expected_text(&result.record(Lang::En));
-    let status = match expected {
+    // An expectation checked out with Windows line ends (or saved with a BOM) says the same.
+    let expected = expected.map(|e| e.trim_start_matches('\u{feff}').replace("\r\n", "\n"));
+    let status = match expected.as_deref() {
         Some(e) if e == actual => CaseStatus::Pass,
         None => CaseStatus::New,
         Some(e) => CaseStatus::Mismatch(

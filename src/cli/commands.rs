@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use paynorm::authoring::expect::{self, CaseStatus};
 use paynorm::batch::{self, BatchOptions, BatchSummary};
+use paynorm::diagnostic::MAX_FILE_BYTES;
 use paynorm::json::{Json, ParseError};
 use paynorm::{Context, Engine, Lang};
 
@@ -236,15 +237,24 @@ pub struct CoverageArgs {
     pub format: TableFormat,
 }
 
-/// The raw responses in `dir/<provider>/*.json` (expectation files excluded), sorted.
+/// The raw responses in `dir/<provider>/*.json` (expectation files excluded), sorted; none
+/// when `dir` has no directory for the provider.
 fn read_fixtures(dir: &Path, provider: &str) -> Result<Vec<serde_json::Value>, Failure> {
-    let Ok(paths) = fs::fixture_files(&dir.join(provider)) else {
+    let provider_dir = dir.join(provider);
+    if !provider_dir.exists() {
         return Ok(Vec::new());
-    };
+    }
+    let paths = fs::fixture_files(&provider_dir).map_err(|e| {
+        io::Error::new(
+            e.kind(),
+            format!("cannot read {}: {e}", provider_dir.display()),
+        )
+    })?;
     paths
         .iter()
         .map(|p| {
-            let text = std::fs::read_to_string(p)?;
+            let text = fs::read_text(p, MAX_RESPONSE_BYTES)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
             serde_json::from_str(&text)
                 .map_err(|e| Failure::Input(format!("{}: invalid JSON: {e}", p.display())))
         })
@@ -253,9 +263,18 @@ fn read_fixtures(dir: &Path, provider: &str) -> Result<Vec<serde_json::Value>, F
 
 pub fn coverage(mappings: Option<&Path>, args: CoverageArgs) -> Outcome {
     let engine = load(mappings, Format::Text)?;
+    if !args.fixtures.is_dir() {
+        return Err(Failure::Io(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!(
+                "the fixtures directory {} does not exist (see --fixtures)",
+                args.fixtures.display()
+            ),
+        )));
+    }
     let reference_rows = match &args.reference {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
+            let text = fs::read_text(path, MAX_FILE_BYTES).map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
             })?;
             Some(
@@ -303,20 +322,43 @@ pub fn expectation_tests(mappings: Option<&Path>, dir: &Path, update: bool) -> O
     let engine = load(mappings, Format::Text)?;
     let cases = fs::expectation_cases(dir)
         .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+    if cases.is_empty() {
+        let hint = if fs::fixture_files(dir).is_ok_and(|f| !f.is_empty()) {
+            format!(
+                "; {} holds .json files itself: pass the directory above it",
+                dir.display()
+            )
+        } else {
+            String::new()
+        };
+        return Err(Failure::Input(format!(
+            "no cases in {}: a case is DIR/<provider>/<case>.json{hint}",
+            dir.display()
+        )));
+    }
     let mut out = io::stdout().lock();
     let (mut passed, mut failed, mut updated) = (0, 0, 0);
     for (provider, path) in &cases {
         let shown = path.display();
         let expected_path = fs::expected_path(path);
-        let run = match std::fs::read_to_string(path) {
+        let run = match fs::read_text(path, MAX_RESPONSE_BYTES) {
             Err(e) => expect::CaseRun {
                 status: CaseStatus::Error(format!("cannot read: {e}")),
                 actual: None,
             },
-            Ok(text) => {
-                let expected = std::fs::read_to_string(&expected_path).ok();
-                expect::run_case(&engine, provider, &text, expected.as_deref())
-            }
+            Ok(text) => match fs::read_text(&expected_path, MAX_FILE_BYTES) {
+                Ok(expected) => expect::run_case(&engine, provider, &text, Some(&expected)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    expect::run_case(&engine, provider, &text, None)
+                }
+                Err(e) => expect::CaseRun {
+                    status: CaseStatus::Error(format!(
+                        "cannot read {}: {e}",
+                        expected_path.display()
+                    )),
+                    actual: None,
+                },
+            },
         };
         match (&run.status, &run.actual) {
             (CaseStatus::Pass, _) => passed += 1,

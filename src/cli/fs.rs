@@ -127,6 +127,31 @@ fn read_toml_files(dir: &Path, unreadable: &mut Vec<Diagnostic>) -> Vec<SourceFi
     sources
 }
 
+/// The text of a file of at most `limit` bytes (a fixture, an expectation, a reference
+/// list): a larger file, or one that is not UTF-8, is an `InvalidData` error, and no more
+/// than `limit + 1` bytes are ever read (a symlink to `/dev/zero` costs nothing).
+pub fn read_text(path: &Path, limit: usize) -> io::Result<String> {
+    let mut bytes = Vec::new();
+    fs::File::open(path)?
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than {limit} bytes"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 (bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
 /// At most `MAX_FILE_BYTES + 1` bytes of a file: enough to tell it is too large.
 pub fn read_bounded(path: &Path) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
