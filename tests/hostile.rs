@@ -3,7 +3,7 @@
 //! (issue 16) or the property it guards.
 
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{BufRead, Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -682,4 +682,125 @@ fn authoring_reads_are_bounded() {
         "{}",
         stderr(&out)
     );
+}
+
+// --- 8. Streaming and interruption -------------------------------------------------------------
+
+const LINE: &str = r#"{"provider": "iso8583", "response": {"39": "51"}}"#;
+
+/// Lines read from `r`, sent one by one.
+fn line_reader(r: impl Read + Send + 'static) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(r).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// With a slow writer (`tail -f log | paynorm batch`), each result follows its line at once,
+/// with the input still open.
+#[test]
+fn results_follow_a_slow_input() {
+    for threads in ["1", "2"] {
+        let mut child = paynorm()
+            .args(["batch", "--threads", threads])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        let lines = line_reader(child.stdout.take().unwrap());
+        for i in 0..3 {
+            writeln!(input, "{LINE}").unwrap();
+            input.flush().unwrap();
+            let got = lines
+                .recv_timeout(Duration::from_secs(10))
+                .unwrap_or_else(|_| panic!("threads {threads}: no result for line {i}"));
+            assert!(got.starts_with(r#"{"code":100100,"#), "{got}");
+        }
+        drop(input);
+        assert_eq!(child.wait().unwrap().code(), Some(0));
+    }
+}
+
+/// On SIGTERM the output is an in-order prefix that ends on a line boundary, and stderr
+/// says how many lines it holds.
+#[test]
+fn sigterm_ends_the_output_on_a_line_boundary() {
+    for round in 0..4 {
+        let mut child = paynorm()
+            .args(["batch", "--threads", "2"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut input = child.stdin.take().unwrap();
+        std::thread::spawn(move || {
+            let block = format!("{LINE}\n").repeat(1000);
+            while input.write_all(block.as_bytes()).is_ok() {}
+        });
+        let mut stdout = child.stdout.take().unwrap();
+        let collected = std::thread::spawn(move || read_all(&mut stdout));
+        let mut stderr_pipe = child.stderr.take().unwrap();
+        let errors = std::thread::spawn(move || read_all(&mut stderr_pipe));
+        std::thread::sleep(Duration::from_millis(300 + 100 * round));
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = wait_with_timeout(&mut child, Duration::from_secs(10)).expect("it exits");
+        assert_eq!(status.code(), Some(143), "round {round}");
+        let out = collected.join().unwrap();
+        let err = String::from_utf8(errors.join().unwrap()).unwrap();
+        assert!(
+            !out.is_empty(),
+            "round {round}: some output before the signal"
+        );
+        assert_eq!(
+            out.last(),
+            Some(&b'\n'),
+            "round {round}: ends on a line boundary"
+        );
+        let n = out.iter().filter(|&&b| b == b'\n').count();
+        for line in out.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            assert!(line.starts_with(br#"{"code":100100,"#));
+            serde_json::from_slice::<serde_json::Value>(line).unwrap();
+        }
+        assert_eq!(
+            err,
+            format!(
+                "interrupted by SIGTERM after {n} output lines (one per input line, in order); the output ends on a line boundary\n"
+            ),
+            "round {round}"
+        );
+    }
+}
+
+fn read_all(r: &mut impl Read) -> Vec<u8> {
+    let mut v = Vec::new();
+    let _ = r.read_to_end(&mut v);
+    v
+}
+
+fn wait_with_timeout(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> Option<std::process::ExitStatus> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    None
 }

@@ -6,11 +6,13 @@
 //! Lines are read with a length limit (`reader`): a longer line is skipped past, never
 //! buffered whole.
 //!
-//! With more than one thread the run is a pipeline: the calling thread reads chunks of lines
+//! With more than one thread the run is a pipeline: a reader thread reads chunks of lines
 //! and hands them to worker threads, which normalize each chunk into its output bytes; the
 //! calling thread writes the chunks back in input order. At most `2 × threads` chunks are in
-//! flight, so memory stays bounded whatever the input size. The library prints nothing: a
-//! caller that shows progress passes a callback to [`run_with_progress`].
+//! flight, so memory stays bounded whatever the input size. A chunk ends early when the input
+//! has nothing more buffered, and each chunk is flushed once written, so results follow a
+//! slow input (`tail -f`) instead of waiting for a chunk to fill. The library prints
+//! nothing: a caller that shows progress passes a callback to [`run_with_progress`].
 
 mod line;
 mod reader;
@@ -148,7 +150,7 @@ fn process_chunk(engine: &Engine, options: &BatchOptions, chunk: Chunk) -> Done 
 /// Runs a whole batch: every line of `input` to one record on `output`, in order.
 pub fn run(
     engine: &Engine,
-    input: impl BufRead,
+    input: impl BufRead + Send,
     output: impl Write,
     options: &BatchOptions,
 ) -> io::Result<BatchSummary> {
@@ -156,9 +158,13 @@ pub fn run(
 }
 
 /// [`run`], calling `progress` with the counts so far after each chunk is written.
+///
+/// Output is written a chunk at a time, each `write_all` call carrying whole records only,
+/// and flushed after each chunk; a chunk ends early when the input has nothing more
+/// buffered, so results follow a slow input within one read.
 pub fn run_with_progress(
     engine: &Engine,
-    mut input: impl BufRead,
+    mut input: impl BufRead + Send,
     mut output: impl Write,
     options: &BatchOptions,
     mut progress: impl FnMut(&BatchSummary),
@@ -170,6 +176,7 @@ pub fn run_with_progress(
         while let Some(chunk) = read_chunk(&mut input, seq, summary.lines + 1, max)? {
             let done = process_chunk(engine, options, chunk);
             output.write_all(&done.out)?;
+            output.flush()?;
             summary.add(&done);
             progress(&summary);
             seq += 1;
@@ -188,19 +195,28 @@ pub fn run_with_progress(
     Ok(summary)
 }
 
-/// The pipeline: this thread reads and writes, `options.threads` workers normalize.
+/// The pipeline: a reader thread reads chunks, `options.threads` workers normalize them, and
+/// this thread writes them back in input order. The writer never waits on the input: a
+/// finished chunk is written while the reader waits for more. At most `2 × threads` chunks
+/// are read and not yet written (a token per chunk, returned when it is written).
 fn run_parallel(
     engine: &Engine,
-    input: &mut impl BufRead,
+    input: &mut (impl BufRead + Send),
     output: &mut impl Write,
     options: &BatchOptions,
     summary: &mut BatchSummary,
     progress: &mut impl FnMut(&BatchSummary),
 ) -> io::Result<()> {
-    let in_flight_max = 2 * options.threads as u64;
-    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(in_flight_max as usize);
+    let in_flight_max = 2 * options.threads;
+    let (work_tx, work_rx) = mpsc::sync_channel::<Chunk>(in_flight_max);
     let work_rx = Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let (token_tx, token_rx) = mpsc::sync_channel::<()>(in_flight_max);
+    for _ in 0..in_flight_max {
+        token_tx
+            .send(())
+            .expect("the channel has room for every token");
+    }
     std::thread::scope(|scope| {
         for _ in 0..options.threads {
             let (work_rx, done_tx) = (&work_rx, done_tx.clone());
@@ -215,36 +231,43 @@ fn run_parallel(
             });
         }
         drop(done_tx);
-        // Chunks come back in any order; write them in sequence.
-        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
-        let (mut written, mut sent, mut next_line, mut eof) = (0u64, 0u64, 1u64, false);
-        loop {
-            // Keep the workers fed while fewer than `in_flight_max` chunks are unwritten.
-            while !eof && sent - written < in_flight_max {
-                match read_chunk(input, sent, next_line, options.max_line_bytes)? {
-                    Some(chunk) => {
-                        next_line += chunk.slots.len() as u64;
-                        sent += 1;
-                        work_tx
-                            .send(chunk)
-                            .expect("workers live while the sender does");
-                    }
-                    None => eof = true,
+        let reader = scope.spawn(move || -> io::Result<()> {
+            let (mut seq, mut next_line) = (0u64, 1u64);
+            // A token is free for each chunk; none when the writer has stopped.
+            while token_rx.recv().is_ok() {
+                let Some(chunk) = read_chunk(input, seq, next_line, options.max_line_bytes)? else {
+                    break;
+                };
+                next_line += chunk.slots.len() as u64;
+                seq += 1;
+                if work_tx.send(chunk).is_err() {
+                    break;
                 }
             }
-            if written == sent {
-                break;
+            Ok(())
+        });
+        // Chunks come back in any order; write them in sequence. The channel closes once
+        // the reader is done and every worker has sent its last chunk.
+        let mut pending: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut written = 0u64;
+        let wrote = (|| -> io::Result<()> {
+            for done in done_rx.iter() {
+                pending.insert(done.seq, done);
+                while let Some(done) = pending.remove(&written) {
+                    output.write_all(&done.out)?;
+                    output.flush()?;
+                    summary.add(&done);
+                    written += 1;
+                    let _ = token_tx.send(());
+                }
+                progress(summary);
             }
-            let done = done_rx.recv().expect("a chunk in flight comes back");
-            pending.insert(done.seq, done);
-            while let Some(done) = pending.remove(&written) {
-                output.write_all(&done.out)?;
-                summary.add(&done);
-                written += 1;
-            }
-            progress(summary);
-        }
-        drop(work_tx);
-        Ok(())
+            Ok(())
+        })();
+        // On a write error, stop the reader (no more tokens) and the workers (no receiver).
+        drop(token_tx);
+        drop(done_rx);
+        let read = reader.join().expect("the reader does not panic");
+        wrote.and(read)
     })
 }

@@ -12,15 +12,17 @@ pub(crate) enum Slot {
 
 /// Appends one line of at most `max` bytes to `buf` (line end removed). `None` at the end of
 /// input. A longer line is consumed without being stored. A last line without a line end
-/// counts.
+/// counts. The flag is true when the line ended exactly where the input's buffer did: the
+/// next read may wait for more input.
 fn append_line(
     input: &mut impl BufRead,
     buf: &mut Vec<u8>,
     max: usize,
-) -> io::Result<Option<Slot>> {
+) -> io::Result<Option<(Slot, bool)>> {
     let start = buf.len();
     let mut too_long = false;
     let mut any = false;
+    let mut drained = false;
     loop {
         let available = match input.fill_buf() {
             Ok(b) => b,
@@ -45,6 +47,7 @@ fn append_line(
             }
         }
         let used = done.unwrap_or(available.len());
+        drained = used == available.len();
         input.consume(used);
         if done.is_some() {
             break;
@@ -58,9 +61,9 @@ fn append_line(
     }
     if too_long || buf.len() - start > max {
         buf.truncate(start);
-        return Ok(Some(Slot::TooLong));
+        return Ok(Some((Slot::TooLong, drained)));
     }
-    Ok(Some(Slot::Line(start..buf.len())))
+    Ok(Some((Slot::Line(start..buf.len()), drained)))
 }
 
 fn memchr(bytes: &[u8]) -> Option<usize> {
@@ -78,7 +81,10 @@ pub(crate) struct Chunk {
 const CHUNK_BYTES: usize = 256 * 1024;
 const CHUNK_LINES: usize = 2048;
 
-/// Reads the next chunk; `None` at the end of input.
+/// Reads the next chunk; `None` at the end of input. A chunk ends at [`CHUNK_BYTES`] or
+/// [`CHUNK_LINES`], or early when the input has nothing more buffered: a slow writer
+/// (`tail -f log | paynorm batch`) gets each line's result as soon as it is read, not when
+/// a chunk fills up.
 pub(crate) fn read_chunk(
     input: &mut impl BufRead,
     seq: u64,
@@ -93,7 +99,12 @@ pub(crate) fn read_chunk(
     };
     while chunk.data.len() < CHUNK_BYTES && chunk.slots.len() < CHUNK_LINES {
         match append_line(input, &mut chunk.data, max)? {
-            Some(slot) => chunk.slots.push(slot),
+            Some((slot, drained)) => {
+                chunk.slots.push(slot);
+                if drained {
+                    break;
+                }
+            }
             None => break,
         }
     }

@@ -12,7 +12,7 @@ use paynorm::json::{Json, ParseError};
 use paynorm::{Context, Engine, Lang};
 
 use super::args::{Format, TableFormat};
-use super::{Failure, Outcome, fs, input_failed, render};
+use super::{Failure, Outcome, fs, input_failed, interrupt, render};
 
 /// The engine for `--mappings` (or the built-in set); diagnostics rendered in `format`.
 pub fn load(mappings: Option<&Path>, format: Format) -> Result<Engine, Failure> {
@@ -145,14 +145,14 @@ pub fn batch(
     threads: Option<u16>,
 ) -> Outcome {
     let engine = load(mappings, Format::Text)?;
-    let input: Box<dyn BufRead> = match file {
+    let input: Box<dyn BufRead + Send> = match file {
         Some(path) => Box::new(BufReader::with_capacity(
             256 * 1024,
             std::fs::File::open(path).map_err(|e| {
                 io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display()))
             })?,
         )),
-        None => Box::new(io::stdin().lock()),
+        None => Box::new(BufReader::with_capacity(256 * 1024, io::stdin())),
     };
     let options = BatchOptions {
         max_line_bytes,
@@ -160,9 +160,9 @@ pub fn batch(
         threads: threads.map_or_else(batch::default_threads, usize::from),
     };
     let mut progress = Progress::new(io::stderr().is_terminal());
-    let summary = batch::run_with_progress(&engine, input, io::stdout().lock(), &options, |s| {
-        progress.tick(s)
-    })?;
+    interrupt::watch();
+    let output = interrupt::LineBoundary(io::stdout().lock());
+    let summary = batch::run_with_progress(&engine, input, output, &options, |s| progress.tick(s))?;
     progress.finish();
     super::say(&format!("{}\n", summary.describe()));
     Ok(if summary.failed_total() > 0 {

@@ -5,6 +5,7 @@
 pub mod args;
 mod commands;
 mod fs;
+mod interrupt;
 mod render;
 
 use std::io::{self, IsTerminal, Write};
