@@ -804,3 +804,37 @@ fn wait_with_timeout(
     let _ = child.kill();
     None
 }
+
+// --- 9. Tables aligned in display width --------------------------------------------------------
+
+/// A provider named in Chinese keeps the `providers` table aligned: CJK characters take two
+/// columns on a terminal.
+#[test]
+fn tables_align_cjk_text_by_display_width() {
+    use unicode_width::UnicodeWidthStr;
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("unionpay.toml"),
+        "[provider]\nid = \"unionpay\"\nname = \"银联 UnionPay\"\nsources = [\"中国银联\"]\nedition = \"t\"\nfallback = 100999\n\n[[field]]\nname = \"f\"\npaths = [\"/f\"]\n",
+    )
+    .unwrap();
+    let out = run(
+        &["--mappings", dir.path().to_str().unwrap(), "providers"],
+        b"",
+    );
+    let text = stdout(&out);
+    // Where the right-aligned `entries` column ends (before the two spaces ahead of
+    // `source`), in display columns.
+    let ends: Vec<usize> = text
+        .lines()
+        .map(|l| UnicodeWidthStr::width(&l[..l.rfind("  ").unwrap()]))
+        .collect();
+    assert!(ends.windows(2).all(|w| w[0] == w[1]), "{text}");
+    assert!(text.contains("银联 UnionPay"), "{text}");
+    let out = run(&["catalog"], b"");
+    let starts: Vec<usize> = stdout(&out)
+        .lines()
+        .map(|l| UnicodeWidthStr::width(&l[..l.rfind("  ").unwrap()]))
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] == w[1]));
+}

@@ -5,9 +5,53 @@ use std::process::ExitCode;
 
 use paynorm::authoring::coverage::Coverage;
 use paynorm::{Engine, catalog};
+use unicode_width::UnicodeWidthStr;
 
 use super::Outcome;
 use super::args::TableFormat;
+
+/// Where a column's text sits in its cell.
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Writes `rows` (the first one the header) as a table: columns as wide as their widest cell
+/// in display width (a CJK character takes two columns), two spaces apart, the last column
+/// unpadded.
+fn table(out: &mut impl Write, align: &[Align], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths = vec![0; align.len()];
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(UnicodeWidthStr::width(cell.as_str()));
+        }
+    }
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let last = i + 1 == row.len();
+            let pad = widths[i] - UnicodeWidthStr::width(cell.as_str());
+            match align[i] {
+                Align::Right => {
+                    line.extend(std::iter::repeat_n(' ', pad));
+                    line.push_str(cell);
+                }
+                Align::Left => {
+                    line.push_str(cell);
+                    if !last {
+                        line.extend(std::iter::repeat_n(' ', pad));
+                    }
+                }
+            }
+            if !last {
+                line.push_str("  ");
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
 
 pub fn catalog(format: TableFormat) -> Outcome {
     let mut out = io::stdout().lock();
@@ -27,14 +71,21 @@ pub fn catalog(format: TableFormat) -> Outcome {
             writeln!(out)?;
         }
         TableFormat::Table => {
-            writeln!(out, "{:<7} {:<14} {:<55} zh", "code", "category", "en")?;
-            for e in catalog::entries() {
-                writeln!(
-                    out,
-                    "{:<7} {:<14} {:<55} {}",
-                    e.code, e.category, e.en, e.zh
-                )?;
-            }
+            let mut rows = vec![vec![
+                "code".into(),
+                "category".into(),
+                "en".into(),
+                "zh".into(),
+            ]];
+            rows.extend(catalog::entries().iter().map(|e| {
+                vec![
+                    e.code.to_string(),
+                    e.category.to_string(),
+                    e.en.to_string(),
+                    e.zh.to_string(),
+                ]
+            }));
+            table(&mut out, &[Align::Left; 4], &rows)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -49,15 +100,22 @@ pub fn providers(engine: &Engine, format: TableFormat) -> Outcome {
             writeln!(out)?;
         }
         TableFormat::Table => {
-            writeln!(out, "{:<12} {:<34} {:>7}  source", "id", "name", "entries")?;
-            for p in &providers {
-                let source = p.sources.first().map(String::as_str).unwrap_or("");
-                writeln!(
-                    out,
-                    "{:<10} {:<34} {:>7}  {source}",
-                    p.id, p.name, p.entries
-                )?;
-            }
+            let mut rows = vec![vec![
+                "id".into(),
+                "name".into(),
+                "entries".into(),
+                "source".into(),
+            ]];
+            rows.extend(providers.iter().map(|p| {
+                vec![
+                    p.id.to_string(),
+                    p.name.to_string(),
+                    p.entries.to_string(),
+                    p.sources.first().cloned().unwrap_or_default(),
+                ]
+            }));
+            let align = [Align::Left, Align::Left, Align::Right, Align::Left];
+            table(&mut out, &align, &rows)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -69,25 +127,40 @@ pub fn coverage(reports: &[Coverage], format: TableFormat) -> io::Result<()> {
         serde_json::to_writer_pretty(&mut out, reports)?;
         return writeln!(out);
     }
-    writeln!(
-        out,
-        "{:<12} {:>7} {:>9} {:>8} {:>11}  reference",
-        "provider", "entries", "reachable", "fixtures", "unexercised"
-    )?;
-    for r in reports {
+    let mut rows = vec![
+        [
+            "provider",
+            "entries",
+            "reachable",
+            "fixtures",
+            "unexercised",
+            "reference",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    rows.extend(reports.iter().map(|r| {
         let reference = r.reference.as_ref().map_or("-".to_string(), |c| {
             format!("{:.1}% ({}/{})", c.percent, c.covered, c.listed)
         });
-        writeln!(
-            out,
-            "{:<12} {:>7} {:>9} {:>8} {:>11}  {reference}",
-            r.provider,
-            r.entries,
-            r.reachable_codes.len(),
-            r.fixtures,
-            r.unexercised.len()
-        )?;
-    }
+        vec![
+            r.provider.to_string(),
+            r.entries.to_string(),
+            r.reachable_codes.len().to_string(),
+            r.fixtures.to_string(),
+            r.unexercised.len().to_string(),
+            reference,
+        ]
+    }));
+    let align = [
+        Align::Left,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Right,
+        Align::Left,
+    ];
+    table(&mut out, &align, &rows)?;
     let [r] = reports else { return Ok(()) };
     if let Some(c) = &r.reference
         && !c.missing.is_empty()
