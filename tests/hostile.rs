@@ -838,3 +838,126 @@ fn tables_align_cjk_text_by_display_width() {
         .collect();
     assert!(starts.windows(2).all(|w| w[0] == w[1]));
 }
+
+// --- Generated hostile input ---------------------------------------------------------------------
+
+mod generated {
+    use paynorm::json::{Json, Node, Pointer};
+    use paynorm::{Engine, Layer, SourceFile, builtin};
+    use proptest::prelude::*;
+
+    /// Valid JSON number texts, in every form the grammar allows.
+    fn number_text() -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            prop_oneof![Just("0".to_string()), "[1-9][0-9]{0,30}"],
+            prop::option::of("[0-9]{1,20}"),
+            // serde_json refuses a number beyond the f64 range (`1e400`) as invalid JSON.
+            prop::option::of(("[eE]", "[+-]?", "[0-9]{1,2}")),
+        )
+            .prop_map(|(neg, int, frac, exp)| {
+                let mut s = String::new();
+                if neg {
+                    s.push('-');
+                }
+                s.push_str(&int);
+                if let Some(f) = frac {
+                    s.push('.');
+                    s.push_str(&f);
+                }
+                if let Some((e, sign, digits)) = exp {
+                    s.push_str(&format!("{e}{sign}{digits}"));
+                }
+                s
+            })
+    }
+
+    /// Strings with the characters that could mislead the number cursor.
+    fn tricky_string() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                Just("\\\"".to_string()),
+                Just("\\\\".to_string()),
+                Just("1".to_string()),
+                Just("-2.5e3".to_string()),
+                Just("\\u0031".to_string()),
+                "[a-z ]{0,3}",
+            ],
+            0..6,
+        )
+        .prop_map(|parts| format!("\"{}\"", parts.concat()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Every number keeps its exact text, whatever strings (with digits, escaped quotes)
+        /// and keys stand between the numbers.
+        #[test]
+        fn numbers_keep_their_text_between_tricky_strings(
+            items in prop::collection::vec((tricky_string(), number_text()), 1..8)
+        ) {
+            let mut text = String::from("{\"n\": [");
+            for (i, (s, n)) in items.iter().enumerate() {
+                if i > 0 {
+                    text.push(',');
+                }
+                text.push_str(&format!("{{{s}: {s}, \"v\": {n}}}"));
+            }
+            text.push_str("]}");
+            let doc = Json::parse(text.as_bytes()).unwrap();
+            for (i, (_, n)) in items.iter().enumerate() {
+                let p = Pointer::parse(&format!("/n/{i}/v")).unwrap();
+                let got = doc.text_at(&p).map(|t| t.into_owned());
+                prop_assert_eq!(got.as_deref(), Some(n.as_str()), "{}", text);
+            }
+            let mut out = Vec::new();
+            doc.write_to(&mut out);
+            let again = Json::parse(&out).unwrap();
+            prop_assert_eq!(again, doc);
+        }
+
+        /// The document accepts exactly what serde_json accepts (within the nesting limit),
+        /// and reads the same values.
+        #[test]
+        fn the_document_accepts_what_serde_json_accepts(
+            bytes in prop_oneof![
+                prop::collection::vec(any::<u8>(), 0..64),
+                "[\\[\\]{}\":,0-9a-z .eE+-]{0,48}".prop_map(String::into_bytes),
+            ]
+        ) {
+            let ours = Json::parse(&bytes);
+            let theirs = serde_json::from_slice::<serde_json::Value>(&bytes);
+            prop_assert_eq!(ours.is_ok(), theirs.is_ok(), "{:?}", String::from_utf8_lossy(&bytes));
+            if let (Ok(ours), Ok(theirs)) = (ours, theirs) {
+                prop_assert_eq!(ours.to_value(), theirs);
+            }
+        }
+
+        /// A built-in decision file with bytes changed loads or is refused with diagnostics;
+        /// it never panics.
+        #[test]
+        fn mutated_decision_files_never_panic(
+            which in 0usize..4,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)
+        ) {
+            let mut decisions = builtin::decision_sources();
+            let count = decisions.len();
+            let file = &mut decisions[which % count];
+            let mut bytes = file.text.clone().into_bytes();
+            for (at, byte) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = byte;
+            }
+            let Ok(source) = SourceFile::from_bytes(&file.name, bytes) else {
+                return Ok(());
+            };
+            *file = source;
+            let layer = Layer { mappings: builtin::mapping_sources(), decisions };
+            if let Err(diags) = Engine::from_layers(vec![layer]) {
+                prop_assert!(!diags.items.is_empty());
+                let _ = diags.render();
+            }
+        }
+    }
+}
