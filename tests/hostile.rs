@@ -961,3 +961,11 @@ mod generated {
         }
     }
 }
+
+/// `batch DIR` names the directory it cannot read (exit 4).
+#[test]
+fn batch_on_a_directory_names_it() {
+    let out = run(&["batch", "tests"], b"");
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(stderr(&out), "error: cannot open tests: is a directory\n");
+}

@@ -146,12 +146,18 @@ pub fn batch(
 ) -> Outcome {
     let engine = load(mappings, Format::Text)?;
     let input: Box<dyn BufRead + Send> = match file {
-        Some(path) => Box::new(BufReader::with_capacity(
-            256 * 1024,
-            std::fs::File::open(path).map_err(|e| {
+        Some(path) => {
+            let cannot = |e: io::Error| {
                 io::Error::new(e.kind(), format!("cannot open {}: {e}", path.display()))
-            })?,
-        )),
+            };
+            if path.is_dir() {
+                return Err(cannot(io::Error::from(io::ErrorKind::IsADirectory)).into());
+            }
+            Box::new(BufReader::with_capacity(
+                256 * 1024,
+                std::fs::File::open(path).map_err(cannot)?,
+            ))
+        }
         None => Box::new(BufReader::with_capacity(256 * 1024, io::stdin())),
     };
     let options = BatchOptions {
