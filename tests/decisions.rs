@@ -304,3 +304,27 @@ fn a_broken_overlay_decision_table_is_reported_with_its_place() {
         diags.render()
     );
 }
+
+/// One broken decision file per diagnostic a decision file can have
+/// (`tests/broken-decisions/<code>/decisions/bad.toml`), its rendered diagnostics snapshotted:
+/// decision files are checked like mapping files.
+#[test]
+fn each_broken_decision_case_renders_its_diagnostics() {
+    let mut cases: Vec<String> = std::fs::read_dir("tests/broken-decisions")
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    cases.sort();
+    assert_eq!(cases.len(), 7);
+    for code in &cases {
+        let rel = format!("tests/broken-decisions/{code}");
+        let diags = support::load_dir(std::path::Path::new(&rel))
+            .expect_err("a broken decision file must not load");
+        let codes: Vec<&str> = diags.items.iter().map(|d| d.code.as_str()).collect();
+        assert!(
+            !codes.is_empty() && codes.iter().all(|c| c == code),
+            "{rel} must produce only `{code}` diagnostics, got {codes:?}"
+        );
+        insta::assert_snapshot!(format!("broken-decision-{code}"), diags.render());
+    }
+}

@@ -57,6 +57,7 @@ fn toml_error(file: &str, e: &toml::de::Error) -> Diagnostic {
         "invalid type",
         "invalid value",
         "invalid length",
+        "unknown variant",
     ]
     .iter()
     .any(|p| msg.contains(p))
