@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType, Outcome};
 
 /// The catalog data file, embedded at build time.
 const CATALOG_TOML: &str = include_str!("../catalog/catalog.toml");
@@ -80,6 +80,10 @@ pub struct CatalogEntry {
     /// merchant's own set-up): the customer message is then the text of [`GENERIC_CUSTOMER_CODE`].
     #[serde(default)]
     pub customer_message: CustomerMessage,
+    /// The outcome when the deciding entry does not set one; absent in the file, it follows
+    /// the category (see [`CatalogEntry::outcome`]).
+    #[serde(default, rename = "outcome")]
+    pub outcome_override: Option<Outcome>,
 }
 
 /// Whether a code's own text may be shown to the shopper.
@@ -132,6 +136,19 @@ impl Lang {
 }
 
 impl CatalogEntry {
+    /// The default outcome of the code: its own `outcome` in the catalog file, else by
+    /// category: `success` approved; `parameter`, `unknown` (100998) and `uncategorized`
+    /// (100999) error; `amount`, `account`, `risk` and `general` declined.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome_override.unwrap_or(match self.category {
+            Category::Success => Outcome::Approved,
+            Category::Parameter | Category::Unknown | Category::Uncategorized => Outcome::Error,
+            Category::Amount | Category::Account | Category::Risk | Category::General => {
+                Outcome::Declined
+            }
+        })
+    }
+
     /// The entry's text in `lang`.
     pub fn text(&self, lang: Lang) -> &str {
         match lang {

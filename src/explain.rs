@@ -15,6 +15,7 @@ use crate::vocab::Context;
 /// Where the decision came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisionTrace<'a> {
+    pub outcome: &'static str,
     pub decline_type: Option<String>,
     pub decline_type_source: String,
     pub action: String,
@@ -46,6 +47,7 @@ impl Engine {
     ) -> Result<Explanation<'a>, Error> {
         let (result, trace) = self.trace(provider, response, context)?;
         let decision = DecisionTrace {
+            outcome: result.outcome.as_str(),
             decline_type: result.decline_type.map(|d| d.as_str().to_string()),
             decline_type_source: result.decline_type_source.to_string(),
             action: result.action.as_str().to_string(),
@@ -153,6 +155,7 @@ impl Explanation<'_> {
         }
         let _ = writeln!(s, "\nresult: {}", conclusion(&self.result, lang));
         let d = &self.decision;
+        let _ = writeln!(s, "outcome: {}", d.outcome);
         let _ = writeln!(
             s,
             "decline type: {} (from {})",

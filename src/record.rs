@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::catalog::{self, Category, Lang};
 use crate::engine::{Normalized, RawFields, Resolved};
-use crate::vocab::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType, Outcome};
 
 impl<'a> Normalized<'a> {
     /// The JSON record, with texts in `lang`.
@@ -21,6 +21,7 @@ impl<'a> Normalized<'a> {
             category: self.category,
             message: self.message(lang),
             customer_message: self.customer_message(lang),
+            outcome: self.outcome,
             decline_type: self.decline_type,
             action: self.action,
             retry_after_seconds: self.retry_after_seconds,
@@ -39,6 +40,7 @@ pub struct Record<'a, 'e> {
     pub category: Category,
     pub message: &'a str,
     pub customer_message: &'a str,
+    pub outcome: Outcome,
     pub decline_type: Option<DeclineType>,
     pub action: Action,
     pub retry_after_seconds: Option<u64>,
@@ -91,6 +93,9 @@ pub(crate) fn write_record(
     }
     out.extend_from_slice(record_head(outcome.entry.code, lang).as_bytes());
     let d = &outcome.decision;
+    out.extend_from_slice(b"\"outcome\":\"");
+    out.extend_from_slice(d.outcome.as_str().as_bytes());
+    out.extend_from_slice(b"\",");
     out.extend_from_slice(match d.decline_type {
         None => b"\"decline_type\":null,\"action\":\"".as_slice(),
         Some(DeclineType::Hard) => b"\"decline_type\":\"hard\",\"action\":\"",

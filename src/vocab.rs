@@ -59,6 +59,44 @@ impl Action {
     }
 }
 
+/// What happened to the payment, separately from why (the code): the first thing a caller
+/// branches on. See `docs/decisions.md`, *Outcome*.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The payment (or the operation) went through: only from an explicit success signal.
+    Approved,
+    /// The issuer, the network, the provider or a risk engine refused it.
+    Declined,
+    /// The request failed: invalid, unauthenticated, misconfigured, or a technical failure on
+    /// either side. Nothing was decided about the payment.
+    Error,
+    /// Not final yet: a 3-D Secure redirect, a review, an asynchronous answer to come.
+    Pending,
+    /// The result is not known (a timeout; query the order before retrying), or paynorm
+    /// could not read the response (the provider's fallback decided).
+    Unknown,
+}
+
+impl Outcome {
+    /// The snake_case word used in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Approved => "approved",
+            Outcome::Declined => "declined",
+            Outcome::Error => "error",
+            Outcome::Pending => "pending",
+            Outcome::Unknown => "unknown",
+        }
+    }
+
+    /// Whether a result with this outcome carries a decline type: only a refusal or a failed
+    /// request does; an approval, a pending or an unknown result has none.
+    pub fn has_decline_type(self) -> bool {
+        matches!(self, Outcome::Declined | Outcome::Error)
+    }
+}
+
 /// Who started the payment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

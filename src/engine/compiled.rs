@@ -13,7 +13,7 @@ use crate::text::{self, Matcher, Step};
 use crate::validate::{
     AdjustSpec, EntrySpec, FieldRef, MappingSet, ProviderSpec, RowSpec, TableSpec,
 };
-use crate::vocab::{Action, Context, DeclineType};
+use crate::vocab::{Action, Context, DeclineType, Outcome};
 
 pub(crate) struct Inner {
     pub(crate) providers: Vec<Provider>,
@@ -66,6 +66,7 @@ pub(crate) struct Entry {
     pub(crate) desc: String,
     pub(crate) decline_type: Option<DeclineType>,
     pub(crate) action: Option<Action>,
+    pub(crate) outcome: Option<Outcome>,
     /// For table entries of a field with `network_rules`: (table index, the entry's key).
     pub(crate) network: Option<(usize, String)>,
 }
@@ -166,6 +167,7 @@ impl Entry {
             desc: e.desc,
             decline_type: e.decline_type,
             action: e.action,
+            outcome: e.outcome,
             network,
         }
     }

@@ -10,7 +10,7 @@ use super::compiled::{DecisionTable, Field, Provider};
 use super::result::{Decision, DecisionSource, Hit};
 use crate::catalog::{CatalogEntry, Category};
 use crate::text;
-use crate::vocab::{Action, Context, DeclineType};
+use crate::vocab::{Action, Context, DeclineType, Outcome};
 
 /// A decision part and the layer it came from; the first layer to fill it wins.
 type Slot<'e, T> = Option<(T, DecisionSource<'e>)>;
@@ -30,8 +30,14 @@ impl Engine {
         entry: &'static CatalogEntry,
         context: &Context,
     ) -> Decision<'e> {
+        // What happened: the entry's own outcome, else the code's; nothing matched: unknown.
+        let outcome = match hit {
+            None => Outcome::Unknown,
+            Some(h) => h.entry.outcome.unwrap_or_else(|| entry.outcome()),
+        };
         if entry.category == Category::Success {
             return Decision {
+                outcome,
                 decline_type: None,
                 action: Action::None,
                 retry_after_seconds: None,
@@ -87,8 +93,14 @@ impl Engine {
             action = adjust.becomes;
             context_adjustment = Some(adjust.why.as_str());
         }
+        let (decline_type, decline_type_source) = if outcome.has_decline_type() {
+            (Some(decline_type), decline_type_source)
+        } else {
+            (None, DecisionSource::Outcome(outcome))
+        };
         Decision {
-            decline_type: Some(decline_type),
+            outcome,
+            decline_type,
             action,
             retry_after_seconds: retry_after_seconds.filter(|_| action == Action::RetryLater),
             decline_type_source,

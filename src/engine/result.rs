@@ -11,7 +11,7 @@ use smallvec::SmallVec;
 
 use super::compiled::{Entry, Field, Provider};
 use crate::catalog::{self, CatalogEntry, Category, Lang};
-use crate::vocab::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType, Outcome};
 
 /// The result of normalizing one response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +29,9 @@ pub struct Normalized<'a> {
     /// Every field the mapping read that was present, as text (before normalization), in
     /// field order.
     pub raw: RawFields<'a>,
-    /// Hard or soft; `None` for approvals.
+    /// What happened: approved, declined, error, pending or unknown.
+    pub outcome: Outcome,
+    /// Hard or soft; `None` unless the outcome is `declined` or `error`.
     pub decline_type: Option<DeclineType>,
     /// What to do next.
     pub action: Action,
@@ -60,6 +62,8 @@ pub enum DecisionSource<'a> {
     Entry(&'a str),
     /// Layer 4: the catalog code's default.
     Catalog(u32),
+    /// No decline type: the outcome is not a refusal (pending, unknown).
+    Outcome(Outcome),
 }
 
 impl fmt::Display for DecisionSource<'_> {
@@ -72,6 +76,7 @@ impl fmt::Display for DecisionSource<'_> {
             DecisionSource::Network { table, key } => write!(f, "network rule {table}/{key}"),
             DecisionSource::Entry(id) => write!(f, "entry override {id}"),
             DecisionSource::Catalog(code) => write!(f, "catalog default of {code}"),
+            DecisionSource::Outcome(o) => write!(f, "outcome {}", o.as_str()),
         }
     }
 }
@@ -166,6 +171,7 @@ pub(crate) type FieldTexts<'v> = SmallVec<[Option<Cow<'v, str>>; 8]>;
 /// The decision part of a result (docs/decisions.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Decision<'e> {
+    pub(crate) outcome: Outcome,
     pub(crate) decline_type: Option<DeclineType>,
     pub(crate) action: Action,
     pub(crate) retry_after_seconds: Option<u64>,
@@ -205,6 +211,7 @@ impl<'e> Resolved<'e, '_> {
                 }
                 raw
             },
+            outcome: d.outcome,
             decline_type: d.decline_type,
             action: d.action,
             retry_after_seconds: d.retry_after_seconds,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::vocab::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType, Outcome};
 
 /// A whole mapping file.
 #[derive(Debug, Deserialize)]
@@ -86,6 +86,7 @@ pub struct RawEntry {
     pub note: Option<String>,
     pub decline_type: Option<DeclineType>,
     pub action: Option<Action>,
+    pub outcome: Option<Spanned<Outcome>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +101,7 @@ pub struct RawRule {
     pub note: Option<String>,
     pub decline_type: Option<DeclineType>,
     pub action: Option<Action>,
+    pub outcome: Option<Spanned<Outcome>>,
 }
 
 /// A condition on one field's value.

@@ -14,6 +14,7 @@ use crate::diagnostic::{DiagCode, Diagnostic, SourceFile};
 use crate::format::mapping::{RawEntry, RawField, RawFile, RawProvider, RawRule};
 use crate::format::{self};
 use crate::json::{Pointer, PointerError};
+use crate::vocab::Outcome;
 
 /// Validates one mapping file (with a regex budget of its own).
 pub fn validate_file(file: &str, text: &str) -> Result<ProviderSpec<Named>, Vec<Diagnostic>> {
@@ -84,7 +85,18 @@ fn provider_head(v: &mut Problems, p: &RawProvider) -> Head {
     let default =
         catalog::lookup(catalog::DEFAULT_FALLBACK).expect("the default is a catalog code");
     let fallback = match &p.fallback {
-        Some(f) => catalog_code(v, f).unwrap_or(default),
+        Some(f) => match catalog_code(v, f) {
+            Some(e) if e.category == crate::catalog::Category::Success => {
+                v.at(
+                    DiagCode::InvalidValue,
+                    f.span(),
+                    "the fallback cannot be 100000: an approval comes from an explicit success \
+                     signal, never from a response nothing matched",
+                );
+                default
+            }
+            found => found.unwrap_or(default),
+        },
         None => default,
     };
     Head { id, fallback }
@@ -243,12 +255,45 @@ fn rules(
                     note: r.note,
                     decline_type: r.decline_type,
                     action: r.action,
+                    outcome: outcome(v, catalog, r.outcome),
                 },
                 conditions,
             });
         }
     }
     rules
+}
+
+/// An entry's `outcome`, checked against its code: `approved` only with `100000` (an explicit
+/// success), and `100000` only `approved` or `pending` (an operation accepted, its result to
+/// come).
+fn outcome(
+    v: &mut Problems,
+    catalog: &CatalogEntry,
+    outcome: Option<Spanned<Outcome>>,
+) -> Option<Outcome> {
+    let o = outcome?;
+    let value = *o.get_ref();
+    let success = catalog.category == crate::catalog::Category::Success;
+    let fits = match value {
+        Outcome::Approved => success,
+        Outcome::Pending => true,
+        Outcome::Declined | Outcome::Error | Outcome::Unknown => !success,
+    };
+    if !fits {
+        v.at(
+            DiagCode::InvalidValue,
+            o.span(),
+            format!(
+                "outcome `{}` does not fit code {}",
+                value.as_str(),
+                catalog.code
+            ),
+        )
+        .help =
+            Some("`approved` goes with 100000 only, and 100000 is `approved` or `pending`".into());
+    }
+    Some(value)
 }
 
 fn catalog_code(v: &mut Problems, code: &Spanned<i64>) -> Option<&'static CatalogEntry> {
@@ -301,6 +346,7 @@ fn values_table(
         let e = entry.into_inner();
         let catalog = catalog_code(v, &e.code);
         if let (true, Some(catalog)) = (normalized, catalog) {
+            let outcome = outcome(v, catalog, e.outcome);
             let key = key.into_inner();
             out.push((
                 key.clone(),
@@ -312,6 +358,7 @@ fn values_table(
                     note: e.note,
                     decline_type: e.decline_type,
                     action: e.action,
+                    outcome,
                 },
             ));
         }

@@ -24,7 +24,7 @@ pub use set::{Layer, MAX_SET_BYTES, load_set};
 use crate::catalog::CatalogEntry;
 use crate::json::Pointer;
 use crate::text::{Matcher, Step};
-use crate::vocab::{Action, DeclineType};
+use crate::vocab::{Action, DeclineType, Outcome};
 
 /// How far a spec's links are resolved: [`Named`] as written in one file, [`Linked`] once the
 /// whole set is known.
@@ -122,6 +122,8 @@ pub struct EntrySpec {
     pub decline_type: Option<DeclineType>,
     /// Override of the catalog's default action (layer 3).
     pub action: Option<Action>,
+    /// Override of the catalog's default outcome.
+    pub outcome: Option<Outcome>,
 }
 
 impl EntrySpec {
