@@ -50,9 +50,9 @@ struct Reading<'v> {
     not_scalar: Option<(usize, Kind)>,
 }
 
-/// Reads one field; with `trace` it also notes what a trace reports (the path, a non-scalar).
-#[inline]
-fn read_field<'v, D: Node + ?Sized>(doc: &'v D, field: &Field, trace: bool) -> Reading<'v> {
+/// Reads one field for a trace: the text, and the path and any non-scalar it reports. The
+/// hot path (an observer that records nothing) reads with [`Node::text_at`] instead.
+fn read_field<'v, D: Node + ?Sized>(doc: &'v D, field: &Field) -> Reading<'v> {
     let mut not_scalar = None;
     for (i, path) in field.paths.iter().enumerate() {
         let Some(node) = path.resolve(doc) else {
@@ -62,14 +62,12 @@ fn read_field<'v, D: Node + ?Sized>(doc: &'v D, field: &Field, trace: bool) -> R
             Scalar::Text(t) => {
                 return Reading {
                     text: Some(t),
-                    path: trace.then_some(i),
+                    path: Some(i),
                     not_scalar,
                 };
             }
             Scalar::NotScalar(kind) => {
-                if trace && not_scalar.is_none() {
-                    not_scalar = Some((i, kind));
-                }
+                not_scalar.get_or_insert((i, kind));
             }
         }
     }
@@ -127,9 +125,15 @@ impl Engine {
         // 1. Read every field: raw text, then its normalized form.
         let mut raw: FieldTexts<'v> = SmallVec::with_capacity(p.fields.len());
         for f in &p.fields {
-            let reading = read_field(response, f, O::RECORDS);
-            observer.field(|| field_event(f, &reading));
-            raw.push(reading.text);
+            let text = if O::RECORDS {
+                let reading = read_field(response, f);
+                observer.field(|| field_event(f, &reading));
+                reading.text
+            } else {
+                // The hot path: the first path that holds a scalar, nothing else noted.
+                f.paths.iter().find_map(|path| response.text_at(path))
+            };
+            raw.push(text);
         }
         let mut values: FieldTexts<'_> = SmallVec::with_capacity(p.fields.len());
         for (r, f) in raw.iter().zip(&p.fields) {
