@@ -12,6 +12,13 @@ use crate::catalog::{CatalogEntry, Category};
 use crate::text;
 use crate::vocab::{Action, Context, DeclineType, Outcome};
 
+/// What layers 1–4 decided, each part with its source.
+struct Layered<'e> {
+    decline_type: (DeclineType, DecisionSource<'e>),
+    action: (Action, DecisionSource<'e>),
+    retry_after_seconds: Option<u64>,
+}
+
 /// A decision part and the layer it came from; the first layer to fill it wins.
 type Slot<'e, T> = Option<(T, DecisionSource<'e>)>;
 
@@ -46,7 +53,47 @@ impl Engine {
                 context_adjustment: None,
             };
         }
-        let network = context.network.as_deref();
+        let layered = self.layers(p, values, hit, entry, context.network.as_deref());
+        let (decline_type, decline_type_source) = layered.decline_type;
+        let (mut action, action_source) = layered.action;
+        let retry_after_seconds = layered.retry_after_seconds;
+
+        let mut context_adjustment = None;
+        if let Some(adjust) = self
+            .inner
+            .adjustments
+            .iter()
+            .find(|a| a.applies(context, action))
+        {
+            action = adjust.becomes;
+            context_adjustment = Some(adjust.why.as_str());
+        }
+        let (decline_type, decline_type_source) = if outcome.has_decline_type() {
+            (Some(decline_type), decline_type_source)
+        } else {
+            (None, DecisionSource::Outcome(outcome))
+        };
+        Decision {
+            outcome,
+            decline_type,
+            action,
+            retry_after_seconds: retry_after_seconds.filter(|_| action == Action::RetryLater),
+            decline_type_source,
+            action_source,
+            context_adjustment,
+        }
+    }
+
+    /// Layers 1–4 of docs/decisions.md for a non-approval: each part from the strongest
+    /// layer that gives it.
+    fn layers<'e>(
+        &'e self,
+        p: &'e Provider,
+        values: &[Option<Cow<'_, str>>],
+        hit: Option<Hit<'e>>,
+        entry: &'static CatalogEntry,
+        network: Option<&str>,
+    ) -> Layered<'e> {
         let network_key = self.network_key(p, values, hit, network);
         let mut decline_type: Slot<'e, DeclineType> = None;
         let mut action: Slot<'e, Action> = None;
@@ -79,33 +126,14 @@ impl Engine {
         }
         // Layer 4: the catalog default (every non-approval code has both).
         let source = DecisionSource::Catalog(entry.code);
-        let (decline_type, decline_type_source) =
+        let decline_type =
             decline_type.unwrap_or((entry.decline_type.unwrap_or(DeclineType::Soft), source));
-        let (mut action, action_source) = action.unwrap_or((entry.action, source));
+        let action = action.unwrap_or((entry.action, source));
 
-        let mut context_adjustment = None;
-        if let Some(adjust) = self
-            .inner
-            .adjustments
-            .iter()
-            .find(|a| a.applies(context, action))
-        {
-            action = adjust.becomes;
-            context_adjustment = Some(adjust.why.as_str());
-        }
-        let (decline_type, decline_type_source) = if outcome.has_decline_type() {
-            (Some(decline_type), decline_type_source)
-        } else {
-            (None, DecisionSource::Outcome(outcome))
-        };
-        Decision {
-            outcome,
+        Layered {
             decline_type,
             action,
-            retry_after_seconds: retry_after_seconds.filter(|_| action == Action::RetryLater),
-            decline_type_source,
-            action_source,
-            context_adjustment,
+            retry_after_seconds,
         }
     }
 
