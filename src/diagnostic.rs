@@ -74,6 +74,9 @@ diag_codes! {
     SetTooLarge => "set-too-large",
     /// The set's compiled regexes together take more memory than the load budget.
     RegexBudget => "regex-budget",
+    /// A field read by `[[message]]` entries (free text) used as a code: in a rule, a
+    /// values table, a delegation or a decision table.
+    MessageField => "message-field",
     /// `advice` or `network_rules` names no decision table.
     UnknownDecisionTable => "unknown-decision-table",
     /// Two decision files of one layer declare one table id.

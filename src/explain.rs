@@ -111,6 +111,9 @@ impl Explanation<'_> {
                         }
                         _ => {}
                     }
+                    if let (Some(_), Some(note)) = (&f.value, &f.note) {
+                        let _ = write!(s, " ({note})");
+                    }
                     s.push('\n');
                 }
                 _ => {

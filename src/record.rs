@@ -121,8 +121,30 @@ pub(crate) fn write_record(
     }
     out.extend_from_slice(b",\"raw\":{");
     let mut first = true;
-    for (field, text) in outcome.provider.fields.iter().zip(&outcome.raw) {
-        let Some(text) = text else { continue };
+    for (fi, field) in outcome.provider.fields.iter().enumerate() {
+        if field.list {
+            let mut texts = outcome.raw.of(fi).peekable();
+            if texts.peek().is_none() {
+                continue;
+            }
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(field.name_json.as_bytes());
+            out.extend_from_slice(b":[");
+            for (i, text) in texts.enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
+            }
+            out.push(b']');
+            continue;
+        }
+        let Some(text) = &outcome.raw.first[fi] else {
+            continue;
+        };
         if !first {
             out.push(b',');
         }

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::catalog::CatalogEntry;
 use crate::json::Pointer;
-use crate::text::{self, Matcher, Step};
+use crate::text::{self, Matcher, Step, TextMatch};
 use crate::validate::{
     AdjustSpec, EntrySpec, FieldRef, MappingSet, ProviderSpec, RowSpec, TableSpec,
 };
@@ -34,6 +34,16 @@ pub(crate) struct Provider {
     pub(crate) fallback: &'static CatalogEntry,
     pub(crate) fields: Vec<Field>,
     pub(crate) rules: Vec<Rule>,
+    /// `[[message]]` entries, tried when no code-based candidate matched.
+    pub(crate) messages: Vec<Message>,
+}
+
+/// A compiled `[[message]]` entry.
+pub(crate) struct Message {
+    pub(crate) entry: Entry,
+    pub(crate) field: usize,
+    pub(crate) text: TextMatch,
+    pub(crate) conditions: Vec<(usize, Matcher)>,
 }
 
 pub(crate) struct Field {
@@ -44,6 +54,8 @@ pub(crate) struct Field {
     pub(crate) qualified_json: String,
     pub(crate) name_json: String,
     pub(crate) paths: Vec<Pointer>,
+    /// A path has a `*`: every scalar element it finds is a value of the field.
+    pub(crate) list: bool,
     pub(crate) steps: Vec<Step>,
     pub(crate) table: FxHashMap<String, Entry>,
     /// The field this field hands its value to.
@@ -191,6 +203,7 @@ impl Provider {
                 let qualified = format!("{}/{}", spec.id, f.name);
                 let network = f.network_rules;
                 Field {
+                    list: f.is_list(),
                     name_json: json_string(&f.name),
                     qualified_json: json_string(&qualified),
                     qualified,
@@ -227,6 +240,16 @@ impl Provider {
             fallback: spec.fallback,
             fields,
             rules,
+            messages: spec
+                .messages
+                .into_iter()
+                .map(|m| Message {
+                    entry: Entry::compile(m.entry, None),
+                    field: m.field,
+                    text: m.text,
+                    conditions: m.conditions,
+                })
+                .collect(),
         };
         tracing::debug!(
             provider = %provider.id,
@@ -238,6 +261,8 @@ impl Provider {
     }
 
     pub(crate) fn entry_count(&self) -> usize {
-        self.rules.len() + self.fields.iter().map(|f| f.table.len()).sum::<usize>()
+        self.rules.len()
+            + self.messages.len()
+            + self.fields.iter().map(|f| f.table.len()).sum::<usize>()
     }
 }

@@ -30,15 +30,18 @@ pub enum StepKind {
     Table,
     /// A field's value looked up in the field it delegates to.
     Delegation,
+    /// A `[[message]]` entry on a free text, tried after every code.
+    Message,
 }
 
 impl StepKind {
-    /// `rule`, `table` or `delegation`.
+    /// `rule`, `table`, `delegation` or `message`.
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Rule => "rule",
             StepKind::Table => "table",
             StepKind::Delegation => "delegation",
+            StepKind::Message => "message",
         }
     }
 }

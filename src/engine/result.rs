@@ -104,12 +104,15 @@ impl Normalized<'_> {
     }
 }
 
-/// Field name → text read, in field order; serializes as a JSON object. The texts share one
-/// buffer, so a result costs one allocation for all of them.
+/// Field name → text read, in field order; serializes as a JSON object, a list field's
+/// texts as an array. The texts share one buffer, so a result costs one allocation for all
+/// of them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct RawFields<'a> {
     text: String,
-    fields: Vec<(&'a str, std::ops::Range<usize>)>,
+    /// (field, range of its text, whether the field is a list field); a list field's values
+    /// are consecutive.
+    fields: Vec<(&'a str, std::ops::Range<usize>, bool)>,
 }
 
 impl<'a> RawFields<'a> {
@@ -120,38 +123,66 @@ impl<'a> RawFields<'a> {
         }
     }
 
-    pub(crate) fn push(&mut self, field: &'a str, value: &str) {
+    pub(crate) fn push(&mut self, field: &'a str, value: &str, list: bool) {
         let start = self.text.len();
         self.text.push_str(value);
-        self.fields.push((field, start..self.text.len()));
+        self.fields.push((field, start..self.text.len(), list));
     }
 
-    /// The text read for `field`, if it was present.
+    /// The (first) text read for `field`, if it was present.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.iter().find(|(k, _)| *k == field).map(|(_, v)| v)
     }
 
-    /// (field, text) pairs in field order.
+    /// Every text read for `field`: one, or a list field's several, in document order.
+    pub fn get_all<'s>(&'s self, field: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.iter()
+            .filter(move |(k, _)| *k == field)
+            .map(|(_, v)| v)
+    }
+
+    /// Whether `field` is a list field (its raw value serializes as an array).
+    pub fn is_list(&self, field: &str) -> bool {
+        self.fields.iter().any(|(k, _, list)| *k == field && *list)
+    }
+
+    /// (field, text) pairs in field order; a list field once per value.
     pub fn iter(&self) -> impl Iterator<Item = (&'a str, &str)> + '_ {
-        self.fields.iter().map(|(k, r)| (*k, &self.text[r.clone()]))
+        self.fields
+            .iter()
+            .map(|(k, r, _)| (*k, &self.text[r.clone()]))
     }
 
     /// Number of fields present.
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.groups().count()
     }
 
     /// True when no field was present.
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }
+
+    /// (field, list?, its entries), one per field.
+    fn groups(&self) -> impl Iterator<Item = &[(&'a str, std::ops::Range<usize>, bool)]> {
+        self.fields.chunk_by(|a, b| a.0 == b.0)
+    }
 }
 
 impl Serialize for RawFields<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.len()))?;
-        for (k, v) in self.iter() {
-            map.serialize_entry(k, v)?;
+        for group in self.groups() {
+            let (name, _, list) = &group[0];
+            if *list {
+                let texts: Vec<&str> = group
+                    .iter()
+                    .map(|(_, r, _)| &self.text[r.clone()])
+                    .collect();
+                map.serialize_entry(name, &texts)?;
+            } else {
+                map.serialize_entry(name, &self.text[group[0].1.clone()])?;
+            }
         }
         map.end()
     }
@@ -167,6 +198,32 @@ pub(crate) struct Hit<'e> {
 
 /// Per-field texts, in field order (a field without a value is `None`).
 pub(crate) type FieldTexts<'v> = SmallVec<[Option<Cow<'v, str>>; 8]>;
+
+/// The texts of every field: the first per field, and the further values of list fields
+/// (`*` paths) as (field index, text) in document order.
+#[derive(Default)]
+pub(crate) struct Texts<'v> {
+    pub(crate) first: FieldTexts<'v>,
+    pub(crate) more: Vec<(usize, Cow<'v, str>)>,
+}
+
+impl<'v> Texts<'v> {
+    /// Every value of field `fi`, in document order.
+    #[inline]
+    pub(crate) fn of(&self, fi: usize) -> impl Iterator<Item = &str> + Clone {
+        // Only list fields have further values; the common case skips the scan.
+        let more: &[(usize, Cow<'v, str>)] = if self.more.is_empty() {
+            &[]
+        } else {
+            &self.more
+        };
+        self.first[fi].as_deref().into_iter().chain(
+            more.iter()
+                .filter(move |(f, _)| *f == fi)
+                .map(|(_, t)| t.as_ref()),
+        )
+    }
+}
 
 /// The decision part of a result (docs/decisions.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,7 +243,7 @@ pub(crate) struct Resolved<'e, 'v> {
     pub(crate) provider: &'e Provider,
     pub(crate) entry: &'static CatalogEntry,
     pub(crate) hit: Option<Hit<'e>>,
-    pub(crate) raw: FieldTexts<'v>,
+    pub(crate) raw: Texts<'v>,
     pub(crate) decision: Decision<'e>,
 }
 
@@ -201,12 +258,17 @@ impl<'e> Resolved<'e, '_> {
             rule: self.hit.map(|h| h.entry.id.as_str()),
             via: self.hit.and_then(|h| h.via).map(|f| f.qualified.as_str()),
             raw: {
-                let present = self.raw.iter().flatten();
+                let present = self
+                    .raw
+                    .first
+                    .iter()
+                    .flatten()
+                    .chain(self.raw.more.iter().map(|m| &m.1));
                 let (count, bytes) = present.fold((0, 0), |(n, b), r| (n + 1, b + r.len()));
                 let mut raw = RawFields::with_capacity(count, bytes);
-                for (f, r) in self.provider.fields.iter().zip(&self.raw) {
-                    if let Some(r) = r {
-                        raw.push(&f.name, r);
+                for (fi, f) in self.provider.fields.iter().enumerate() {
+                    for r in self.raw.of(fi) {
+                        raw.push(&f.name, r, f.list);
                     }
                 }
                 raw

@@ -7,12 +7,12 @@ use std::borrow::Cow;
 
 use smallvec::SmallVec;
 
-use super::compiled::{Field, Provider};
+use super::compiled::{Field, Message, Provider};
 use super::events::{FieldRead, Observer, StepKind, TraceStep};
-use super::result::{FieldTexts, Hit, Resolved};
+use super::result::{Hit, Resolved, Texts};
 use super::{Engine, Error};
 use crate::json::{Kind, Node, Scalar};
-use crate::text::{self, Step};
+use crate::text::{self, Matcher, Step};
 use crate::validate::FieldRef;
 use crate::vocab::Context;
 
@@ -35,6 +35,11 @@ impl<'e> Decider<'e> {
             self.decided = Some((hit, position));
             true
         }
+    }
+
+    /// True while nothing has matched, not even a generic entry.
+    fn is_empty(&self) -> bool {
+        self.decided.is_none() && self.first_generic.is_none()
     }
 
     fn result(self) -> Option<(Hit<'e>, usize)> {
@@ -123,9 +128,22 @@ impl Engine {
         let p = self.provider(provider)?;
 
         // 1. Read every field: raw text, then its normalized form.
-        let mut raw: FieldTexts<'v> = SmallVec::with_capacity(p.fields.len());
-        for f in &p.fields {
-            let text = if O::RECORDS {
+        let mut raw = Texts {
+            first: SmallVec::with_capacity(p.fields.len()),
+            more: Vec::new(),
+        };
+        for (fi, f) in p.fields.iter().enumerate() {
+            let text = if f.list {
+                let (found, path) = read_list(response, f);
+                if O::RECORDS {
+                    let all: Vec<&str> = found.iter().map(|t| t.as_ref()).collect();
+                    observer.field(|| list_event(f, path, &all));
+                }
+                let mut found = found.into_iter();
+                let first = found.next();
+                raw.more.extend(found.map(|t| (fi, t)));
+                first
+            } else if O::RECORDS {
                 let reading = read_field(response, f);
                 observer.field(|| field_event(f, &reading));
                 reading.text
@@ -133,22 +151,35 @@ impl Engine {
                 // The hot path: the first path that holds a scalar, nothing else noted.
                 f.paths.iter().find_map(|path| response.text_at(path))
             };
-            raw.push(text);
+            raw.first.push(text);
         }
-        let mut values: FieldTexts<'_> = SmallVec::with_capacity(p.fields.len());
-        for (r, f) in raw.iter().zip(&p.fields) {
-            values.push(r.as_deref().and_then(|r| text::apply(&f.steps, r)));
+        let mut values = Texts {
+            first: SmallVec::with_capacity(p.fields.len()),
+            more: Vec::new(),
+        };
+        for (r, f) in raw.first.iter().zip(&p.fields) {
+            values
+                .first
+                .push(r.as_deref().and_then(|r| text::apply(&f.steps, r)));
+        }
+        for (fi, r) in &raw.more {
+            if let Some(v) = text::apply(&p.fields[*fi].steps, r) {
+                values.more.push((*fi, v));
+            }
         }
 
-        // 2. Walk the candidates in precedence order.
+        // 2. Walk the candidates in precedence order; free-text messages last.
         let mut decider = Decider::default();
         self.walk(p, &values, &mut decider, observer);
+        if decider.is_empty() && !p.messages.is_empty() {
+            messages(p, &values, &mut decider, observer);
+        }
         let (hit, position) = decider.result().unzip();
         observer.decided(position);
         let entry = hit.map_or(p.fallback, |h| h.entry.catalog);
 
         // 3. The decision.
-        let decision = self.decide(p, &values, hit, entry, context);
+        let decision = self.decide(p, &values.first, hit, entry, context);
         drop(values); // borrows `raw`, which moves into the result
         tracing::trace!(provider = %p.id, code = entry.code, rule = ?hit.map(|h| &h.entry.id), action = ?decision.action, "decided");
         Ok(Resolved {
@@ -163,20 +194,54 @@ impl Engine {
     fn walk<'e>(
         &'e self,
         p: &'e Provider,
-        values: &[Option<Cow<'_, str>>],
+        values: &Texts<'_>,
         decider: &mut Decider<'e>,
         observer: &mut impl Observer,
     ) {
         if self.rules(p, values, decider, observer) {
             return;
         }
-        for (field, value) in p.fields.iter().zip(values) {
-            let Some(value) = value.as_deref() else {
-                if !field.table.is_empty() || field.delegate.is_some() {
-                    observer.step(|| TraceStep::no_value(&field.qualified));
+        for (fi, field) in p.fields.iter().enumerate() {
+            if field.table.is_empty() && field.delegate.is_none() {
+                continue;
+            }
+            if !field.list {
+                match values.first[fi].as_deref() {
+                    Some(value) => {
+                        if self.field_value(field, value, decider, observer) {
+                            return;
+                        }
+                    }
+                    None => {
+                        observer.step(|| TraceStep::no_value(&field.qualified));
+                    }
                 }
                 continue;
-            };
+            }
+            let mut any = false;
+            // A list field's values are tried in document order, each with its table entry,
+            // then its delegation.
+            for value in values.of(fi) {
+                any = true;
+                if self.field_value(field, value, decider, observer) {
+                    return;
+                }
+            }
+            if !any {
+                observer.step(|| TraceStep::no_value(&field.qualified));
+            }
+        }
+    }
+
+    /// One value of a field: its table entry, then its delegation; true once decided.
+    fn field_value<'e>(
+        &'e self,
+        field: &'e Field,
+        value: &str,
+        decider: &mut Decider<'e>,
+        observer: &mut impl Observer,
+    ) -> bool {
+        {
             if !field.table.is_empty() {
                 match field.table.get(value) {
                     Some(entry) => {
@@ -190,7 +255,7 @@ impl Engine {
                             )
                         });
                         if decider.offer(Hit { entry, via: None }, at) {
-                            return;
+                            return true;
                         }
                     }
                     None => {
@@ -208,9 +273,10 @@ impl Engine {
             if let Some(target) = field.delegate
                 && self.delegate(target, value, field, decider, observer)
             {
-                return;
+                return true;
             }
         }
+        false
     }
 
     /// The provider's rules in file order; true once decided.
@@ -218,15 +284,18 @@ impl Engine {
     fn rules<'e>(
         &'e self,
         p: &'e Provider,
-        values: &[Option<Cow<'_, str>>],
+        values: &Texts<'_>,
         decider: &mut Decider<'e>,
         observer: &mut impl Observer,
     ) -> bool {
         for rule in &p.rules {
-            let failed = rule
-                .conditions
-                .iter()
-                .find(|(fi, m)| !values[*fi].as_deref().is_some_and(|v| m.matches(v)));
+            let failed = rule.conditions.iter().find(|(fi, m)| {
+                if p.fields[*fi].list {
+                    !m.holds(values.of(*fi))
+                } else {
+                    !m.holds(values.first[*fi].as_deref().into_iter())
+                }
+            });
             match failed {
                 None => {
                     let at = observer.step(|| {
@@ -248,13 +317,7 @@ impl Engine {
                 }
                 Some((fi, m)) => {
                     observer.step(|| {
-                        let field = &p.fields[*fi].name;
-                        let why = match values[*fi].as_deref() {
-                            None => format!("field `{field}` has no value"),
-                            Some(v) => {
-                                format!("`{field}` = {v:?} does not satisfy: {}", m.describe())
-                            }
-                        };
+                        let why = condition_failed(p, values, *fi, m);
                         TraceStep::no_match(StepKind::Rule, &rule.entry.id, None, why)
                     });
                 }
@@ -327,5 +390,110 @@ impl Engine {
             Some(next) => self.delegate(next, &value, via, decider, observer),
             None => false,
         }
+    }
+}
+
+/// Why a condition on field `fi` does not hold, for traces.
+fn condition_failed(p: &Provider, values: &Texts<'_>, fi: usize, m: &Matcher) -> String {
+    let field = &p.fields[fi].name;
+    let found: Vec<&str> = values.of(fi).collect();
+    match found.as_slice() {
+        [] if !m.holds_without_value() => format!("field `{field}` has no value"),
+        [] => format!(
+            "field `{field}` has no value, which does not satisfy: {}",
+            m.describe()
+        ),
+        [v] => format!("`{field}` = {v:?} does not satisfy: {}", m.describe()),
+        all => format!("`{field}` = {all:?} does not satisfy: {}", m.describe()),
+    }
+}
+
+/// The scalar texts of a list field: every scalar a path finds (a `*` path, every element),
+/// from the first path that finds any.
+fn read_list<'v, D: Node + ?Sized>(
+    doc: &'v D,
+    field: &Field,
+) -> (Vec<Cow<'v, str>>, Option<usize>) {
+    for (i, path) in field.paths.iter().enumerate() {
+        let mut found = Vec::new();
+        path.resolve_each(doc, &mut |node| {
+            if let Scalar::Text(t) = node.scalar() {
+                found.push(t);
+            }
+        });
+        if !found.is_empty() {
+            return (found, Some(i));
+        }
+    }
+    (Vec::new(), None)
+}
+
+/// The trace event of a list field: the path that found the values, the first value, and
+/// every value in the note.
+fn list_event(field: &Field, path: Option<usize>, all: &[&str]) -> FieldRead {
+    FieldRead {
+        field: field.name.clone(),
+        pointer: path.map(|i| field.paths[i].as_str().to_string()),
+        raw: all.first().map(|t| (*t).to_string()),
+        value: all
+            .first()
+            .and_then(|t| text::apply(&field.steps, t))
+            .map(Cow::into_owned),
+        note: (!all.is_empty()).then(|| format!("list field, {} values read: {all:?}", all.len())),
+    }
+}
+
+/// The `[[message]]` entries in file order, once no code-based candidate matched: the first
+/// whose conditions hold and whose text field (folded) matches decides.
+fn messages<'e>(
+    p: &'e Provider,
+    values: &Texts<'_>,
+    decider: &mut Decider<'e>,
+    observer: &mut impl Observer,
+) {
+    for message in &p.messages {
+        let name = &message.entry.id;
+        if let Some((fi, m)) = message
+            .conditions
+            .iter()
+            .find(|(fi, m)| !m.holds(values.of(*fi)))
+        {
+            observer.step(|| {
+                let why = condition_failed(p, values, *fi, m);
+                TraceStep::no_match(StepKind::Message, name, None, why)
+            });
+            continue;
+        }
+        let found = values
+            .of(message.field)
+            .find(|v| message.text.matches(&text::fold(v)));
+        match found {
+            Some(v) => {
+                let at = observer.step(|| {
+                    let why = format!("the text {}", message.text.describe());
+                    TraceStep::matched(StepKind::Message, name, Some(v), &message.entry, &why)
+                });
+                if decider.offer(hit_of(message), at) {
+                    return;
+                }
+            }
+            None => {
+                observer.step(|| {
+                    let field = &p.fields[message.field].name;
+                    let why = match values.of(message.field).next() {
+                        None => format!("field `{field}` has no value"),
+                        Some(v) => format!("{v:?} does not: {}", message.text.describe()),
+                    };
+                    TraceStep::no_match(StepKind::Message, name, None, why)
+                });
+            }
+        }
+    }
+}
+
+fn hit_of(message: &Message) -> Hit<'_> {
+    Hit {
+        entry: &message.entry,
+        via: None,
     }
 }

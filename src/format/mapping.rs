@@ -17,6 +17,9 @@ pub struct RawFile {
     pub field: Vec<RawField>,
     #[serde(default)]
     pub rule: Vec<RawRule>,
+    /// `[[message]]`: entries on free text, tried after every code-based entry.
+    #[serde(default)]
+    pub message: Vec<RawMessage>,
     /// `[values.<field>]`: field name → raw value → entry.
     #[serde(default)]
     pub values: BTreeMap<Spanned<String>, BTreeMap<Spanned<String>, Spanned<RawEntry>>>,
@@ -104,6 +107,30 @@ pub struct RawRule {
     pub outcome: Option<Spanned<Outcome>>,
 }
 
+/// An entry on a free-text field (an error message), for answers that carry no code.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMessage {
+    pub id: Spanned<String>,
+    /// The text field searched.
+    pub field: Spanned<String>,
+    /// The text contains this (case and white space ignored).
+    pub contains: Option<Spanned<String>>,
+    /// The text has every one of these words (case ignored, any order).
+    pub words: Option<Spanned<Vec<String>>>,
+    /// The text, lowercased with white space collapsed, matches this regex.
+    pub regex: Option<Spanned<String>>,
+    /// Further conditions on other fields, as in a rule.
+    pub when: Option<Spanned<BTreeMap<Spanned<String>, Spanned<RawMatcher>>>>,
+    pub code: Spanned<i64>,
+    /// The provider's text this entry was written from (the evidence).
+    pub desc: String,
+    pub note: Option<String>,
+    pub decline_type: Option<DeclineType>,
+    pub action: Option<Action>,
+    pub outcome: Option<Spanned<Outcome>>,
+}
+
 /// A condition on one field's value.
 #[derive(Debug, Deserialize)]
 #[serde(untagged)]
@@ -113,6 +140,20 @@ pub enum RawMatcher {
     Prefix(RawPrefix),
     Regex(RawRegex),
     Range(RawRange),
+    Present(RawPresent),
+    Not(RawNot),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPresent {
+    pub present: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNot {
+    pub not: Box<RawMatcher>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::diagnostic::{DiagCode, Diagnostic, MAX_FILE_BYTES, SourceFile};
 
 pub(crate) const STEP_HELP: &str = r#"a step is "trim", "lowercase", "uppercase", { pad_left = N, fill = "C" } or { capture = "REGEX" }"#;
-pub(crate) const MATCHER_HELP: &str = r#"a matcher is "text", { one_of = [...] }, { prefix = "..." }, { regex = "..." } or { range = [lo, hi] }"#;
+pub(crate) const MATCHER_HELP: &str = r#"a matcher is "text", { one_of = [...] }, { prefix = "..." }, { regex = "..." }, { range = [lo, hi] }, { present = true|false } or { not = <matcher> }"#;
 
 /// Reads one data file into its raw form `T`: `file-too-large` before parsing, then TOML
 /// syntax and shape errors (serde stops at the first).

@@ -163,6 +163,14 @@ impl Node for Json<'_> {
     }
 
     #[inline]
+    fn element(&self, index: usize) -> Option<&Self> {
+        match self {
+            Json::Array(items) => items.get(index),
+            _ => None,
+        }
+    }
+
+    #[inline]
     fn scalar(&self) -> Scalar<'_> {
         match self {
             Json::Str(s) | Json::Number(s) => Scalar::Text(Cow::Borrowed(s.as_ref())),

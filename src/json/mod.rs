@@ -17,7 +17,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 pub use borrowed::{Json, MAX_DEPTH, ParseError};
-pub use pointer::{Pointer, PointerError};
+pub use pointer::{Pointer, PointerError, WILDCARD};
 
 /// What a pointer found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,9 @@ pub trait Node {
     /// This node as a field value.
     fn scalar(&self) -> Scalar<'_>;
 
+    /// The element `index` of an array; `None` past its end and for anything else.
+    fn element(&self, index: usize) -> Option<&Self>;
+
     /// The text of the scalar at `pointer`; `None` for missing, `null`, arrays and objects.
     #[inline]
     fn text_at(&self, pointer: &Pointer) -> Option<Cow<'_, str>> {
@@ -72,6 +75,14 @@ impl Node for Value {
         match self {
             Value::Object(map) => map.get(key),
             Value::Array(list) => list.get(index?),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn element(&self, index: usize) -> Option<&Self> {
+        match self {
+            Value::Array(list) => list.get(index),
             _ => None,
         }
     }

@@ -19,7 +19,12 @@ pub enum PointerError {
 pub struct Pointer {
     text: String,
     tokens: Vec<(String, Option<usize>)>,
+    /// Whether a token is `*` (every element of an array).
+    wild: bool,
 }
+
+/// The token that stands for every element of an array.
+pub const WILDCARD: &str = "*";
 
 impl Pointer {
     /// Parses a pointer: empty (the whole document) or `/`-separated tokens with `~1` for `/`
@@ -30,6 +35,7 @@ impl Pointer {
             return Ok(Pointer {
                 text: String::new(),
                 tokens: Vec::new(),
+                wild: false,
             });
         }
         let rest = text.strip_prefix('/').ok_or(PointerError::NoLeadingSlash)?;
@@ -53,10 +59,25 @@ impl Pointer {
                 (key, index)
             })
             .collect();
+        let wild = rest.split('/').any(|t| t == WILDCARD);
         Ok(Pointer {
             text: text.to_string(),
             tokens,
+            wild,
         })
+    }
+
+    /// True when a token is `*`: the pointer can point at several nodes
+    /// ([`Pointer::resolve_each`]).
+    pub fn is_wild(&self) -> bool {
+        self.wild
+    }
+
+    /// Calls `found` with every node the pointer points at in `root`, in document order: a
+    /// `*` token stands for every element of an array (and matches nothing elsewhere). A
+    /// pointer without `*` finds at most one node, as [`Pointer::resolve`].
+    pub fn resolve_each<'v, N: Node + ?Sized>(&self, root: &'v N, found: &mut impl FnMut(&'v N)) {
+        resolve_from(&self.tokens, root, found);
     }
 
     /// The pointer as written.
@@ -73,6 +94,26 @@ impl Pointer {
             node = node.child(key, *index)?;
         }
         Some(node)
+    }
+}
+
+fn resolve_from<'v, N: Node + ?Sized>(
+    tokens: &[(String, Option<usize>)],
+    node: &'v N,
+    found: &mut impl FnMut(&'v N),
+) {
+    let Some(((key, index), rest)) = tokens.split_first() else {
+        found(node);
+        return;
+    };
+    if key == WILDCARD && index.is_none() {
+        let mut i = 0;
+        while let Some(item) = node.element(i) {
+            resolve_from(rest, item, found);
+            i += 1;
+        }
+    } else if let Some(child) = node.child(key, *index) {
+        resolve_from(rest, child, found);
     }
 }
 

@@ -159,12 +159,35 @@ pub enum Matcher {
     Regex(Regex),
     /// A whole number within the bounds, inclusive.
     Range(i64, i64),
+    /// `{ present = true }`: the field has a value; `false`: it has none.
+    Present(bool),
+    /// `{ not = M }`: no value of the field satisfies `M` (so also when it has none).
+    Not(Box<Matcher>),
 }
 
 impl Matcher {
-    /// Whether `value` satisfies the condition.
+    /// Whether a field with these `values` (none, one, or a list field's several) satisfies
+    /// the condition: a value condition holds when any value satisfies it; `present` looks at
+    /// whether there is a value; `not` holds when its condition does not.
+    pub fn holds<'a>(&self, mut values: impl Iterator<Item = &'a str>) -> bool {
+        match self {
+            Matcher::Present(present) => values.next().is_some() == *present,
+            Matcher::Not(inner) => !inner.holds(values),
+            _ => values.any(|v| self.matches(v)),
+        }
+    }
+
+    /// True when the condition can hold for a field without a value (`present = false`,
+    /// `not ...`): such a condition cannot be a rule's only kind of condition.
+    pub fn holds_without_value(&self) -> bool {
+        self.holds(std::iter::empty())
+    }
+
+    /// Whether one value satisfies the condition.
     pub fn matches(&self, value: &str) -> bool {
         match self {
+            Matcher::Present(present) => *present,
+            Matcher::Not(inner) => !inner.matches(value),
             Matcher::Exact(s) => value == s,
             Matcher::OneOf(list) => list.iter().any(|s| s == value),
             Matcher::Prefix(p) => value.starts_with(p.as_str()),
@@ -183,8 +206,58 @@ impl Matcher {
             Matcher::Prefix(p) => format!("starts with {p:?}"),
             Matcher::Regex(re) => format!("matches /{}/", re.as_str()),
             Matcher::Range(lo, hi) => format!("in {lo}..={hi}"),
+            Matcher::Present(true) => "has a value".into(),
+            Matcher::Present(false) => "has no value".into(),
+            Matcher::Not(inner) => format!("not ({})", inner.describe()),
         }
     }
+}
+
+/// How a `[[message]]` entry reads a free text, always on its folded form ([`fold`]).
+#[derive(Debug, Clone)]
+pub enum TextMatch {
+    /// The folded text contains this folded text.
+    Contains(String),
+    /// Every one of these folded words is a word of the text (any order).
+    Words(Vec<String>),
+    /// The folded text matches the regex.
+    Regex(Regex),
+}
+
+impl TextMatch {
+    /// Whether the folded `text` matches.
+    pub fn matches(&self, folded: &str) -> bool {
+        match self {
+            TextMatch::Contains(needle) => folded.contains(needle.as_str()),
+            TextMatch::Words(words) => {
+                let have = || folded.split(|c: char| !c.is_alphanumeric() && c != '_');
+                words.iter().all(|w| have().any(|h| h == w))
+            }
+            TextMatch::Regex(re) => re.is_match(folded),
+        }
+    }
+
+    /// A short description for traces.
+    pub fn describe(&self) -> String {
+        match self {
+            TextMatch::Contains(n) => format!("contains {n:?}"),
+            TextMatch::Words(w) => format!("has the words {w:?}"),
+            TextMatch::Regex(re) => format!("matches /{}/", re.as_str()),
+        }
+    }
+}
+
+/// A free text as message entries read it: lowercase, every run of white space one space,
+/// no white space at either end (`"No  such\ncharge "` → `"no such charge"`).
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
 }
 
 /// An optional sign followed by ASCII digits only (no spaces, no decimals).

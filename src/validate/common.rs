@@ -246,6 +246,21 @@ impl<'a> Problems<'a> {
         false
     }
 
+    /// A `regex` matcher's regex, or a diagnostic at `span`.
+    pub(crate) fn regex_matcher(&mut self, pattern: &str, span: Range<usize>) -> Option<Regex> {
+        match self.regex(pattern, span.clone()) {
+            Ok(re) => re,
+            Err(e) => {
+                self.at(
+                    DiagCode::InvalidRegex,
+                    span,
+                    format!("invalid regex: {}", reason_line(&e)),
+                );
+                None
+            }
+        }
+    }
+
     /// Validates a rule condition on a field normalized by `steps`.
     pub(crate) fn matcher(
         &mut self,
@@ -253,8 +268,19 @@ impl<'a> Problems<'a> {
         owner: &str,
         m: &Spanned<RawMatcher>,
     ) -> Option<Matcher> {
-        let span = m.span();
-        match m.get_ref() {
+        self.matcher_at(steps, owner, m.get_ref(), m.span())
+    }
+
+    /// [`Problems::matcher`] on a matcher without a span of its own (inside `not`): its
+    /// problems point at `span`.
+    fn matcher_at(
+        &mut self,
+        steps: &[Step],
+        owner: &str,
+        m: &RawMatcher,
+        span: Range<usize>,
+    ) -> Option<Matcher> {
+        match m {
             RawMatcher::Exact(s) => self
                 .check_normalized(steps, owner, s, span, "matcher text")
                 .then(|| Matcher::Exact(s.clone())),
@@ -262,17 +288,7 @@ impl<'a> Problems<'a> {
             RawMatcher::Prefix(p) => self
                 .check_prefix_normalized(steps, owner, &p.prefix, span)
                 .then(|| Matcher::Prefix(p.prefix.clone())),
-            RawMatcher::Regex(r) => match self.regex(&r.regex, span.clone()) {
-                Ok(re) => re.map(Matcher::Regex),
-                Err(e) => {
-                    self.at(
-                        DiagCode::InvalidRegex,
-                        span,
-                        format!("invalid regex: {}", reason_line(&e)),
-                    );
-                    None
-                }
-            },
+            RawMatcher::Regex(r) => self.regex_matcher(&r.regex, span).map(Matcher::Regex),
             RawMatcher::Range(r) => {
                 let [lo, hi] = r.range;
                 if lo > hi {
@@ -286,6 +302,10 @@ impl<'a> Problems<'a> {
                     Some(Matcher::Range(lo, hi))
                 }
             }
+            RawMatcher::Present(p) => Some(Matcher::Present(p.present)),
+            RawMatcher::Not(n) => self
+                .matcher_at(steps, owner, &n.not, span)
+                .map(|m| Matcher::Not(Box::new(m))),
         }
     }
 

@@ -8,12 +8,15 @@ use std::collections::{BTreeMap, HashSet};
 use toml::Spanned;
 
 use super::common::{Problems, REGEX_SET_BUDGET, RegexBudget};
-use super::{DelegateName, EntrySpec, FieldSpec, Named, ProviderSpec, RuleSpec, TableName};
+use super::{
+    DelegateName, EntrySpec, FieldSpec, MessageSpec, Named, ProviderSpec, RuleSpec, TableName,
+};
 use crate::catalog::{self, CatalogEntry};
 use crate::diagnostic::{DiagCode, Diagnostic, SourceFile};
-use crate::format::mapping::{RawEntry, RawField, RawFile, RawProvider, RawRule};
+use crate::format::mapping::{RawEntry, RawField, RawFile, RawMessage, RawProvider, RawRule};
 use crate::format::{self};
 use crate::json::{Pointer, PointerError};
+use crate::text::{self, TextMatch};
 use crate::vocab::Outcome;
 
 /// Validates one mapping file (with a regex budget of its own).
@@ -32,13 +35,36 @@ pub(crate) fn validate_file_in(
     let mut v = Problems::new(file, budget);
     let head = provider_head(&mut v, &raw.provider);
     let mut fields = fields(&mut v, raw.field, &raw.provider);
-    let rules = rules(&mut v, &head.id, &fields, raw.rule);
+    // The fields [[message]] entries read are free text: they decide only there, after
+    // every code-based candidate, so no rule, table or link may use them.
+    let text_fields: HashSet<String> = raw
+        .message
+        .iter()
+        .map(|m| m.field.get_ref().clone())
+        .collect();
+    for f in &fields {
+        if text_fields.contains(&f.name) {
+            let links = [
+                f.delegate.as_ref().map(|d| d.span.clone()),
+                f.advice.as_ref().map(|t| t.span.clone()),
+                f.network_rules.as_ref().map(|t| t.span.clone()),
+            ];
+            for span in links.into_iter().flatten() {
+                text_field_used(&mut v, &f.name, span, "a delegation or decision table");
+            }
+        }
+    }
+    let rules = rules(&mut v, &head.id, &fields, raw.rule, &text_fields);
     for (fname, table) in raw.values {
         let Some(fi) = field_index(&mut v, &fields, &fname, "values table") else {
             continue;
         };
+        if text_fields.contains(fname.get_ref()) {
+            text_field_used(&mut v, fname.get_ref(), fname.span(), "a values table");
+        }
         fields[fi].table = values_table(&mut v, &head.id, &fields[fi], table);
     }
+    let messages = messages(&mut v, &head.id, &fields, raw.message);
     let p = raw.provider;
     v.finish(|| ProviderSpec {
         file: file.to_string(),
@@ -49,8 +75,113 @@ pub(crate) fn validate_file_in(
         fallback: head.fallback,
         fields,
         rules,
+        messages,
         id_span: p.id.span(),
     })
+}
+
+/// The lint that keeps free text below every code: a field read by `[[message]]` entries
+/// used as a code.
+fn text_field_used(v: &mut Problems, field: &str, span: std::ops::Range<usize>, what: &str) {
+    v.at(
+        DiagCode::MessageField,
+        span,
+        format!("field `{field}` is read by [[message]] entries, so it cannot key {what}"),
+    )
+    .help = Some(
+        "a free text decides only through [[message]] entries, after every code-based \
+         entry; read the code from another field"
+            .into(),
+    );
+}
+
+/// Validates the `[[message]]` entries.
+fn messages(
+    v: &mut Problems,
+    provider: &str,
+    fields: &[FieldSpec<Named>],
+    raw: Vec<RawMessage>,
+) -> Vec<MessageSpec> {
+    let mut ids = HashSet::new();
+    let mut out = Vec::new();
+    for m in raw {
+        let mid = m.id.get_ref().clone();
+        check_entry_id(v, &m.id, "message", &mut ids);
+        let field = field_index(v, fields, &m.field, "message entry");
+        let text = message_text(v, &m);
+        let mut conditions = Vec::new();
+        if let Some(when) = &m.when {
+            for (fname, matcher) in when.get_ref() {
+                let Some(fi) = field_index(v, fields, fname, "message condition") else {
+                    continue;
+                };
+                let owner = format!("field `{}`", fields[fi].name);
+                if let Some(matcher) = v.matcher(&fields[fi].steps, &owner, matcher) {
+                    conditions.push((fi, matcher));
+                }
+            }
+        }
+        let Some(catalog) = catalog_code(v, &m.code) else {
+            continue;
+        };
+        let outcome = outcome(v, catalog, m.outcome);
+        if let (Some(field), Some(text)) = (field, text) {
+            out.push(MessageSpec {
+                entry: EntrySpec {
+                    id: format!("{provider}/message/{mid}"),
+                    catalog,
+                    desc: m.desc,
+                    generic: false,
+                    note: m.note,
+                    decline_type: m.decline_type,
+                    action: m.action,
+                    outcome,
+                },
+                field,
+                text,
+                conditions,
+            });
+        }
+    }
+    out
+}
+
+/// Exactly one of `contains`, `words` and `regex`, not empty.
+fn message_text(v: &mut Problems, m: &RawMessage) -> Option<TextMatch> {
+    let given = [m.contains.is_some(), m.words.is_some(), m.regex.is_some()];
+    if given.iter().filter(|g| **g).count() != 1 {
+        v.at(
+            DiagCode::InvalidValue,
+            m.id.span(),
+            format!(
+                "message `{}` needs exactly one of `contains`, `words` and `regex`",
+                m.id.get_ref()
+            ),
+        );
+        return None;
+    }
+    if let Some(c) = &m.contains {
+        let folded = text::fold(c.get_ref());
+        if folded.is_empty() {
+            v.at(DiagCode::InvalidValue, c.span(), "`contains` is empty");
+            return None;
+        }
+        return Some(TextMatch::Contains(folded));
+    }
+    if let Some(w) = &m.words {
+        let words: Vec<String> = w.get_ref().iter().map(|w| text::fold(w)).collect();
+        if words.is_empty() || words.iter().any(|w| w.is_empty() || w.contains(' ')) {
+            v.at(
+                DiagCode::InvalidValue,
+                w.span(),
+                "`words` lists single, non-empty words",
+            );
+            return None;
+        }
+        return Some(TextMatch::Words(words));
+    }
+    let r = m.regex.as_ref()?;
+    v.regex_matcher(r.get_ref(), r.span()).map(TextMatch::Regex)
 }
 
 fn is_id(s: &str, extra: &[char]) -> bool {
@@ -202,31 +333,38 @@ fn pointer(v: &mut Problems, path: &Spanned<String>) -> Option<Pointer> {
     }
 }
 
+/// A rule or message id: allowed characters, unique in the file.
+fn check_entry_id(v: &mut Problems, id: &Spanned<String>, what: &str, ids: &mut HashSet<String>) {
+    let rid = id.get_ref();
+    if !is_id(rid, &['_', '-', '.']) {
+        v.at(
+            DiagCode::InvalidId,
+            id.span(),
+            format!("invalid {what} id `{rid}`"),
+        )
+        .help = Some("use lowercase letters, digits, `_`, `-` and `.`".into());
+    }
+    if !ids.insert(rid.clone()) {
+        v.at(
+            DiagCode::DuplicateEntry,
+            id.span(),
+            format!("{what} id `{rid}` is used twice"),
+        );
+    }
+}
+
 fn rules(
     v: &mut Problems,
     provider: &str,
     fields: &[FieldSpec<Named>],
     raw: Vec<RawRule>,
+    text_fields: &HashSet<String>,
 ) -> Vec<RuleSpec> {
     let mut ids = HashSet::new();
     let mut rules = Vec::new();
     for r in raw {
         let rid = r.id.get_ref().clone();
-        if !is_id(&rid, &['_', '-', '.']) {
-            v.at(
-                DiagCode::InvalidId,
-                r.id.span(),
-                format!("invalid rule id `{rid}`"),
-            )
-            .help = Some("use lowercase letters, digits, `_`, `-` and `.`".into());
-        }
-        if !ids.insert(rid.clone()) {
-            v.at(
-                DiagCode::DuplicateEntry,
-                r.id.span(),
-                format!("rule id `{rid}` is used twice"),
-            );
-        }
+        check_entry_id(v, &r.id, "rule", &mut ids);
         if r.when.get_ref().is_empty() {
             v.at(
                 DiagCode::InvalidValue,
@@ -239,10 +377,25 @@ fn rules(
             let Some(fi) = field_index(v, fields, fname, "rule condition") else {
                 continue;
             };
+            if text_fields.contains(fname.get_ref()) {
+                text_field_used(v, fname.get_ref(), fname.span(), "a rule condition");
+            }
             let owner = format!("field `{}`", fields[fi].name);
             if let Some(matcher) = v.matcher(&fields[fi].steps, &owner, m) {
                 conditions.push((fi, matcher));
             }
+        }
+        if !conditions.is_empty() && conditions.iter().all(|(_, m)| m.holds_without_value()) {
+            v.at(
+                DiagCode::InvalidValue,
+                r.when.span(),
+                format!("rule `{rid}` holds for a response that has none of its fields"),
+            )
+            .help = Some(
+                "add a condition on a value that is there (`present = false` and `not` only \
+                 narrow a rule)"
+                    .into(),
+            );
         }
         conditions.sort_by_key(|(fi, _)| *fi);
         if let Some(catalog) = catalog_code(v, &r.code) {

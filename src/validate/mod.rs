@@ -23,7 +23,7 @@ pub use set::{Layer, MAX_SET_BYTES, load_set};
 
 use crate::catalog::CatalogEntry;
 use crate::json::Pointer;
-use crate::text::{Matcher, Step};
+use crate::text::{Matcher, Step, TextMatch};
 use crate::vocab::{Action, DeclineType, Outcome};
 
 /// How far a spec's links are resolved: [`Named`] as written in one file, [`Linked`] once the
@@ -90,7 +90,20 @@ pub struct ProviderSpec<S: Stage = Linked> {
     pub fields: Vec<FieldSpec<S>>,
     /// Rules in file order.
     pub rules: Vec<RuleSpec>,
+    /// `[[message]]` entries in file order: tried after every code-based candidate.
+    pub messages: Vec<MessageSpec>,
     pub(crate) id_span: Range<usize>,
+}
+
+/// A validated `[[message]]` entry.
+#[derive(Debug, Clone)]
+pub struct MessageSpec {
+    pub entry: EntrySpec,
+    /// The text field it reads.
+    pub field: usize,
+    pub text: TextMatch,
+    /// Further conditions on other fields (field index, matcher).
+    pub conditions: Vec<(usize, Matcher)>,
 }
 
 /// A validated field.
@@ -107,6 +120,13 @@ pub struct FieldSpec<S: Stage = Linked> {
     pub network_rules: Option<S::Table>,
     /// The `[values.<field>]` table, sorted by key.
     pub table: Vec<(String, EntrySpec)>,
+}
+
+impl<S: Stage> FieldSpec<S> {
+    /// A list field: a path has a `*`, so the field can have several values.
+    pub fn is_list(&self) -> bool {
+        self.paths.iter().any(Pointer::is_wild)
+    }
 }
 
 /// The decision an entry or rule makes.

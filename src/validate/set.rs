@@ -257,6 +257,7 @@ fn link(
             fallback: spec.fallback,
             fields,
             rules: spec.rules.clone(),
+            messages: spec.messages.clone(),
             id_span: spec.id_span.clone(),
         });
     }
