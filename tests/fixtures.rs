@@ -22,6 +22,28 @@ fn every_fixture_has_a_reviewed_snapshot() {
     });
 }
 
+/// The real-shape corpus (`corpus/<provider>/<case>.json`, sources in `sources.tsv`): each
+/// body's record is snapshotted too, so a change to what paynorm reads from a real body is
+/// reviewed like a fixture change.
+#[test]
+fn every_corpus_body_has_a_reviewed_snapshot() {
+    let engine = Engine::builtin().expect("built-in mappings are valid");
+    insta::glob!("../corpus", "*/*.json", |path| {
+        let provider = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .expect("corpus/<provider>/<case>.json");
+        let text = std::fs::read_to_string(path).unwrap();
+        let response: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
+        let result = engine
+            .normalize(provider, &response)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        insta::assert_json_snapshot!(result.record(paynorm::Lang::En));
+    });
+}
+
 #[test]
 fn every_builtin_provider_has_enough_fixtures() {
     let engine = Engine::builtin().unwrap();
@@ -49,16 +71,26 @@ fn every_builtin_provider_has_enough_fixtures() {
 #[test]
 fn no_snapshot_outlives_its_fixture() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let prefix = "fixtures__every_fixture_has_a_reviewed_snapshot@";
-    for entry in std::fs::read_dir(root.join("tests/snapshots")).unwrap() {
-        let name = entry.unwrap().file_name().into_string().unwrap();
-        let Some(rest) = name.strip_prefix(prefix) else {
-            continue;
-        };
-        let fixture = rest.trim_end_matches(".snap").replacen("__", "/", 1);
-        assert!(
-            root.join("fixtures").join(&fixture).is_file(),
-            "tests/snapshots/{name} has no fixture fixtures/{fixture}: delete the snapshot"
-        );
+    for (prefix, dir) in [
+        (
+            "fixtures__every_fixture_has_a_reviewed_snapshot@",
+            "fixtures",
+        ),
+        (
+            "fixtures__every_corpus_body_has_a_reviewed_snapshot@",
+            "corpus",
+        ),
+    ] {
+        for entry in std::fs::read_dir(root.join("tests/snapshots")).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let Some(rest) = name.strip_prefix(prefix) else {
+                continue;
+            };
+            let body = rest.trim_end_matches(".snap").replacen("__", "/", 1);
+            assert!(
+                root.join(dir).join(&body).is_file(),
+                "tests/snapshots/{name} has no body {dir}/{body}: delete the snapshot"
+            );
+        }
     }
 }

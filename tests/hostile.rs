@@ -256,15 +256,19 @@ fn an_unknown_key_in_a_line_is_an_error() {
 
 // --- 6. The same answer from every entry point -------------------------------------------------
 
-/// A response that is not an object is an input error for `normalize` and `explain`, as it is
-/// an `invalid-response` for `batch`.
+/// A response that is not an object or an array (Checkout.com lists a payment's actions as
+/// an array) is an input error for `normalize` and `explain`, as it is an `invalid-response`
+/// for `batch`.
 #[test]
 fn a_response_that_is_not_an_object_is_an_input_error() {
-    for response in ["\"declined\"", "[1, 2]", "51", "null", "true"] {
+    for response in ["\"declined\"", "51", "null", "true"] {
         for cmd in ["normalize", "explain"] {
             let out = run(&[cmd, "iso8583", response], b"");
             assert_eq!(out.status.code(), Some(1), "{cmd} {response}");
-            assert_eq!(stderr(&out), "error: the response must be a JSON object\n");
+            assert_eq!(
+                stderr(&out),
+                "error: the response must be a JSON object or array\n"
+            );
             assert!(out.stdout.is_empty());
         }
         let line = format!(r#"{{"provider": "iso8583", "response": {response}}}"#);
@@ -280,6 +284,17 @@ fn a_response_that_is_not_an_object_is_an_input_error() {
             stdout(&out)
         );
     }
+    let out = run(
+        &[
+            "normalize",
+            "checkout",
+            r#"[{"type": "Capture", "approved": true}]"#,
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let line = r#"{"provider": "checkout", "response": [{"type": "Capture"}]}"#;
+    assert!(stdout(&run(&["batch"], line.as_bytes())).starts_with(r#"{"code":"#));
 }
 
 /// The nesting limit counts from the response, wherever it arrives.

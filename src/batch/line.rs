@@ -58,7 +58,7 @@ line_error_kinds! {
     UnknownProvider => "unknown-provider",
     /// No `response` key (or `null`).
     MissingResponse => "missing-response",
-    /// `response` is not an object.
+    /// `response` is not an object or an array.
     InvalidResponse => "invalid-response",
     /// `id` is an array or an object.
     InvalidId => "invalid-id",
@@ -189,11 +189,13 @@ fn normalize_line<'d>(
     };
     let response = match doc.get("response") {
         None | Some(Json::Null) => return fail(K::MissingResponse, "missing `response`".into()),
-        Some(r @ Json::Object(_)) => r,
+        // Some answers are arrays: Checkout.com's list of a payment's actions, ISO 8583
+        // field lists as libraries dump them.
+        Some(r @ (Json::Object(_) | Json::Array(_))) => r,
         Some(_) => {
             return fail(
                 K::InvalidResponse,
-                "`response` must be a JSON object".into(),
+                "`response` must be a JSON object or array".into(),
             );
         }
     };

@@ -50,7 +50,8 @@ fn response_text(json: Option<String>) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
-/// The response as a document: a JSON object, as `batch` requires of a line's `response`.
+/// The response as a document: a JSON object or array, as `batch` requires of a line's
+/// `response` (some answers are arrays: Checkout.com's actions of a payment).
 fn parse_response(text: &[u8]) -> Result<Json<'_>, Failure> {
     if let Err(e) = std::str::from_utf8(text) {
         return Err(Failure::Input(format!(
@@ -64,8 +65,10 @@ fn parse_response(text: &[u8]) -> Result<Json<'_>, Failure> {
         }
         ParseError::Syntax(e) => Failure::Input(format!("the response is not valid JSON: {e}")),
     })?;
-    if !doc.is_object() {
-        return Err(Failure::Input("the response must be a JSON object".into()));
+    if !doc.is_container() {
+        return Err(Failure::Input(
+            "the response must be a JSON object or array".into(),
+        ));
     }
     Ok(doc)
 }
