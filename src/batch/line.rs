@@ -128,7 +128,9 @@ pub fn process_line(
     outcome
 }
 
-fn parse_line(line: &[u8]) -> Result<Json<'_>, LineError> {
+/// Parses one line or request body into a document, or says why it is not one (blank,
+/// invalid UTF-8, invalid JSON, too deep).
+pub fn parse_line(line: &[u8]) -> Result<Json<'_>, (LineErrorKind, String)> {
     use LineErrorKind as K;
     // One level more than a response may have: the line's own object.
     Json::parse_with_depth(line, MAX_DEPTH + 1).map_err(|e| match e {
@@ -152,9 +154,10 @@ fn parse_line(line: &[u8]) -> Result<Json<'_>, LineError> {
     })
 }
 
-/// Classifies what is wrong with a parsed line, or normalizes it and writes its record. The
-/// error carries the line's `id` when it is a scalar, so failures join back to their source.
-fn normalize_line<'d>(
+/// Classifies what is wrong with a parsed line (or service request), or normalizes it and
+/// appends its record to `out`. The error carries the line's `id` when it is a scalar, so
+/// failures join back to their source.
+pub fn normalize_line<'d>(
     engine: &Engine,
     lang: Lang,
     doc: &'d Json<'d>,

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 use std::sync::{Mutex, mpsc};
 
-pub use line::{LineErrorKind, process_line};
+pub use line::{LineErrorKind, normalize_line, parse_line, process_line};
 
 use crate::catalog::Lang;
 use crate::engine::Engine;

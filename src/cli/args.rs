@@ -109,6 +109,33 @@ pub enum Command {
         #[arg(long)]
         update: bool,
     },
+    /// Serve the engine over HTTP/JSON (see README, *Service*). Reloads the mappings on
+    /// SIGHUP; stops on SIGTERM/SIGINT after in-flight requests finish.
+    Serve(ServeArgs),
+}
+
+/// The options of `serve`; each also from its environment variable.
+#[derive(clap::Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, env = "PAYNORM_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Largest request body, in bytes (413 beyond).
+    #[arg(long, env = "PAYNORM_MAX_BODY_BYTES", default_value_t = 4 << 20)]
+    pub max_body_bytes: usize,
+    /// Most items of one /v1/normalize/batch request (413 beyond).
+    #[arg(long, env = "PAYNORM_MAX_BATCH_ITEMS", default_value_t = 10_000)]
+    pub max_batch_items: usize,
+    /// Time a request may take, body included, in seconds (408 beyond).
+    #[arg(long, env = "PAYNORM_REQUEST_TIMEOUT", default_value_t = 10)]
+    pub request_timeout: u64,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "PAYNORM_SHUTDOWN_GRACE_PERIOD", default_value_t = 10)]
+    pub shutdown_grace_period: u64,
+    /// File holding a bearer token every /v1 and /metrics request must send
+    /// (`Authorization: Bearer ...`; 401 otherwise).
+    #[arg(long, env = "PAYNORM_AUTH_TOKEN_FILE", value_name = "FILE")]
+    pub auth_token_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

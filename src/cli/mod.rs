@@ -7,6 +7,7 @@ mod commands;
 mod fs;
 mod interrupt;
 mod render;
+mod serve;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -106,6 +107,7 @@ pub fn run(cli: Cli) -> Outcome {
             },
         ),
         Command::Test { dir, update } => commands::expectation_tests(mappings, &dir, update),
+        Command::Serve(args) => serve::serve(mappings, args),
     }
 }
 
