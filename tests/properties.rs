@@ -813,8 +813,13 @@ proptest! {
             prop_assert_eq!(&first, &again, "same engine, same input");
             let other = ENGINE2.normalize(&m.id, &response).unwrap();
             prop_assert_eq!(&first, &other, "independently compiled engine");
-            // `raw` is the text read, before normalization.
+            // `raw` is the text read, before normalization. (A `*` path reads array elements,
+            // not the object key `*` this generator plants: list fields are checked in
+            // tests/shapes.rs.)
             for f in &m.fields {
+                if f.paths[0].split('/').any(|seg| seg == "*") {
+                    continue;
+                }
                 if let Some(Value::String(s)) = response.pointer(&f.paths[0]) {
                     prop_assert_eq!(first.raw.get(&f.name), Some(s.as_str()), "raw of {}", f.name);
                 }
