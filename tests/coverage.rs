@@ -18,6 +18,11 @@ const REFERENCES: &[(&str, &str, Option<&str>)] = &[
     ),
     ("checkout", "checkout_com_codes.tsv", Some("response_code")),
     (
+        "checkout",
+        "checkout_api_error_codes.tsv",
+        Some("error_codes"),
+    ),
+    (
         "cybersource",
         "cybersource_reason_codes.tsv",
         Some("reason_code"),
