@@ -27,7 +27,19 @@ const REFERENCES: &[(&str, &str, Option<&str>)] = &[
         "cybersource_reason_codes.tsv",
         Some("reason_code"),
     ),
+    (
+        "cybersource",
+        "cybersource_rest_reasons.tsv",
+        Some("reason"),
+    ),
+    ("cybersource", "cybersource_rest_status.tsv", Some("status")),
     ("iso8583", "iso8583_field39.tsv", Some("response_code")),
+    (
+        "iso8583",
+        "iso8583_1993_action_codes.tsv",
+        Some("response_code"),
+    ),
+    ("iso8583", "jpos_result_codes.tsv", Some("response_code")),
     (
         "paypal",
         "paypal_orders_payments_v2_issues.tsv",
