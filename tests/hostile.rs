@@ -761,11 +761,23 @@ fn sigterm_ends_the_output_on_a_line_boundary() {
             let block = format!("{LINE}\n").repeat(1000);
             while input.write_all(block.as_bytes()).is_ok() {}
         });
-        let mut stdout = child.stdout.take().unwrap();
-        let collected = std::thread::spawn(move || read_all(&mut stdout));
+        // Wait for output to flow (builds may load the machine), then a little longer.
+        let stdout = child.stdout.take().unwrap();
+        let (first_tx, first_rx) = std::sync::mpsc::channel();
+        let collected = std::thread::spawn(move || {
+            let mut reader = std::io::BufReader::new(stdout);
+            let mut out = Vec::new();
+            let _ = reader.read_until(b'\n', &mut out);
+            let _ = first_tx.send(());
+            let _ = reader.read_to_end(&mut out);
+            out
+        });
         let mut stderr_pipe = child.stderr.take().unwrap();
         let errors = std::thread::spawn(move || read_all(&mut stderr_pipe));
-        std::thread::sleep(Duration::from_millis(300 + 100 * round));
+        first_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("some output before the signal");
+        std::thread::sleep(Duration::from_millis(50 + 100 * round));
         let killed = Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
             .status()
