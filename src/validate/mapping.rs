@@ -13,7 +13,9 @@ use super::{
 };
 use crate::catalog::{self, CatalogEntry};
 use crate::diagnostic::{DiagCode, Diagnostic, SourceFile};
-use crate::format::mapping::{RawEntry, RawField, RawFile, RawMessage, RawProvider, RawRule};
+use crate::format::mapping::{
+    RawEntry, RawField, RawFile, RawMatcher, RawMessage, RawProvider, RawRule,
+};
 use crate::format::{self};
 use crate::json::{Pointer, PointerError};
 use crate::text::{self, TextMatch};
@@ -377,7 +379,9 @@ fn rules(
             let Some(fi) = field_index(v, fields, fname, "rule condition") else {
                 continue;
             };
-            if text_fields.contains(fname.get_ref()) {
+            // Whether a text is there says nothing about what it says: `present` is allowed.
+            let presence = matches!(m.get_ref(), RawMatcher::Present(_));
+            if text_fields.contains(fname.get_ref()) && !presence {
                 text_field_used(v, fname.get_ref(), fname.span(), "a rule condition");
             }
             let owner = format!("field `{}`", fields[fi].name);
