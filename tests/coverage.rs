@@ -11,6 +11,7 @@ const REFERENCES: &[(&str, &str, Option<&str>)] = &[
         "adyen_refusal_reasons.tsv",
         Some("refusalReasonCode"),
     ),
+    ("adyen", "adyen_api_error_codes.tsv", Some("errorCode")),
     (
         "braintree",
         "braintree_processor_codes.tsv",
