@@ -813,8 +813,12 @@ proptest! {
             prop_assert_eq!(&first, &again, "same engine, same input");
             let other = ENGINE2.normalize(&m.id, &response).unwrap();
             prop_assert_eq!(&first, &other, "independently compiled engine");
-            // `raw` is the text read, before normalization.
+            // `raw` is the text read, before normalization. A `*` token matches array elements
+            // only, while `insert_at` plants an object key "*" there: no such path is checked.
             for f in &m.fields {
+                if f.paths[0].split('/').any(|t| t == "*") {
+                    continue;
+                }
                 if let Some(Value::String(s)) = response.pointer(&f.paths[0]) {
                     prop_assert_eq!(first.raw.get(&f.name), Some(s.as_str()), "raw of {}", f.name);
                 }
