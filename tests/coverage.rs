@@ -17,6 +17,11 @@ const REFERENCES: &[(&str, &str, Option<&str>)] = &[
         "braintree_processor_codes.tsv",
         Some("processorResponseCode"),
     ),
+    (
+        "braintree",
+        "braintree_validation_error_codes.tsv",
+        Some("legacyCode"),
+    ),
     ("checkout", "checkout_com_codes.tsv", Some("response_code")),
     (
         "checkout",
