@@ -136,6 +136,77 @@ pub fn write(out: &mut impl Write, lines: u64, seed: u64) -> io::Result<()> {
     Ok(())
 }
 
+/// The real-shape corpus (`corpus/<provider>/*.json`, read from the repository at run time)
+/// as batch lines: `(provider, compact body)`, in file order.
+pub fn corpus_lines() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus");
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return out;
+    };
+    let mut dirs: Vec<_> = dirs
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let provider = dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<_> = files
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            out.push((provider.clone(), value.to_string()));
+        }
+    }
+    out
+}
+
+/// [`generate`] with real shapes mixed in: about one line in five is a whole body of the
+/// corpus (PaymentIntents, webhook events, GraphQL error lists, ...), the rest the
+/// synthetic mix. Deterministic for a given `(lines, seed)` and corpus.
+pub fn generate_real(lines: u64, seed: u64) -> Vec<u8> {
+    let corpus = corpus_lines();
+    let synthetic = generate(lines, seed);
+    let mut rng = Rng(seed ^ 0x5EED);
+    let mut out = Vec::with_capacity(synthetic.len() * 2);
+    for (n, line) in synthetic
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        if !corpus.is_empty() && rng.below(5) == 0 {
+            let (provider, body) = &corpus[rng.below(corpus.len())];
+            out.extend_from_slice(
+                format!(
+                    "{{\"id\":\"real-{n}\",\"provider\":\"{provider}\",\"response\":{body}}}\n"
+                )
+                .as_bytes(),
+            );
+        } else {
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
 /// The workload as bytes (for benchmarks and tests).
 pub fn generate(lines: u64, seed: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(lines as usize * 160);
