@@ -51,6 +51,11 @@ const REFERENCES: &[(&str, &str, Option<&str>)] = &[
         "paypal_orders_payments_v2_issues.tsv",
         Some("issue"),
     ),
+    (
+        "paypal",
+        "paypal_processor_response_codes.tsv",
+        Some("processor_response_code"),
+    ),
     ("stripe", "stripe_decline_codes.tsv", Some("decline_code")),
     ("stripe", "stripe_error_codes.tsv", Some("code")),
 ];
