@@ -87,6 +87,24 @@ fn conclusion(result: &Normalized<'_>, lang: Lang) -> String {
     }
 }
 
+/// The record and its trace, as `paynorm explain --format json` and the service's
+/// `/v1/explain` write them. A struct, not `json!`: keys keep the record's own order.
+#[derive(Debug, Serialize)]
+pub struct Explained<'a> {
+    pub record: crate::record::Record<'a, 'a>,
+    pub trace: &'a Explanation<'a>,
+}
+
+impl<'a> Explanation<'a> {
+    /// The record (texts in `lang`) with this trace.
+    pub fn with_record(&'a self, lang: Lang) -> Explained<'a> {
+        Explained {
+            record: self.result.record(lang),
+            trace: self,
+        }
+    }
+}
+
 impl Explanation<'_> {
     /// The trace for people, in English.
     pub fn render(&self) -> String {

@@ -3,22 +3,26 @@
 
 use paynorm::Engine;
 
+/// `<dir>/<provider>/<case>.json` normalized as that provider.
+fn record_of<'e>(engine: &'e Engine, path: &std::path::Path) -> paynorm::Normalized<'e> {
+    let provider = path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .expect("<dir>/<provider>/<case>.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let response: serde_json::Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
+    engine
+        .normalize(provider, &response)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 #[test]
 fn every_fixture_has_a_reviewed_snapshot() {
     let engine = Engine::builtin().expect("built-in mappings are valid");
     insta::glob!("../fixtures", "*/*.json", |path| {
-        let provider = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .expect("fixtures/<provider>/<case>.json");
-        let text = std::fs::read_to_string(path).unwrap();
-        let response: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
-        let result = engine
-            .normalize(provider, &response)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        insta::assert_json_snapshot!(result.record(paynorm::Lang::En));
+        insta::assert_json_snapshot!(record_of(&engine, path).record(paynorm::Lang::En));
     });
 }
 
@@ -29,18 +33,7 @@ fn every_fixture_has_a_reviewed_snapshot() {
 fn every_corpus_body_has_a_reviewed_snapshot() {
     let engine = Engine::builtin().expect("built-in mappings are valid");
     insta::glob!("../corpus", "*/*.json", |path| {
-        let provider = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .expect("corpus/<provider>/<case>.json");
-        let text = std::fs::read_to_string(path).unwrap();
-        let response: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
-        let result = engine
-            .normalize(provider, &response)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        insta::assert_json_snapshot!(result.record(paynorm::Lang::En));
+        insta::assert_json_snapshot!(record_of(&engine, path).record(paynorm::Lang::En));
     });
 }
 

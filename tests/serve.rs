@@ -19,10 +19,21 @@ struct Server {
 }
 
 impl Server {
-    fn start(args: &[&str]) -> Server {
+    /// Starts `paynorm GLOBAL... serve --addr 127.0.0.1:0`.
+    fn start(global: &[&str]) -> Server {
+        Server::launch(global, &[])
+    }
+
+    /// Starts `paynorm serve --addr 127.0.0.1:0 SERVE...`.
+    fn start_with(serve: &[&str]) -> Server {
+        Server::launch(&[], serve)
+    }
+
+    fn launch(global: &[&str], serve: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_paynorm"))
-            .args(args)
+            .args(global)
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(serve)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_remove("RUST_LOG")
             .stdout(Stdio::null())
@@ -230,39 +241,6 @@ fn bodies_over_the_limit_are_413() {
         (s, e["error"]["kind"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("too-many-items"))
     );
-}
-
-impl Server {
-    fn start_with(serve_args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_paynorm"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(serve_args)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .unwrap()
-            .split_whitespace()
-            .next()
-            .unwrap()
-            .to_string();
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            let _ = stderr.read_to_string(&mut sink);
-        });
-        Server {
-            child,
-            base: format!("http://{addr}"),
-        }
-    }
 }
 
 #[test]

@@ -123,17 +123,7 @@ pub fn explain(
     match format {
         Format::Text => write!(out, "{}", explanation.render_in(lang))?,
         Format::Json => {
-            // A struct, not `json!`: keys keep the record's own order.
-            #[derive(serde::Serialize)]
-            struct Explained<'a> {
-                record: paynorm::record::Record<'a, 'a>,
-                trace: &'a paynorm::explain::Explanation<'a>,
-            }
-            let json = Explained {
-                record: explanation.result.record(lang),
-                trace: &explanation,
-            };
-            serde_json::to_writer_pretty(&mut out, &json)?;
+            serde_json::to_writer_pretty(&mut out, &explanation.with_record(lang))?;
             writeln!(out)?;
         }
     }

@@ -435,6 +435,34 @@ fn append_key(record: &mut Vec<u8>, key: &str, value: &[u8]) {
     record.push(b'}');
 }
 
+/// The prologue of a one-document request: the active set, the language, the JSON body.
+async fn json_request(
+    state: &AppState,
+    params: &Params,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Arc<Loaded>, Lang, Bytes), Response> {
+    let loaded = active(state)?;
+    let bytes = json_body(state, headers, body).await?;
+    Ok((loaded, lang_of(params, headers), bytes))
+}
+
+/// The request body as a document and its record, or the 400 saying what is wrong with it
+/// (the batch error kinds).
+fn normalized<'b>(
+    loaded: &Loaded,
+    lang: Lang,
+    bytes: &'b [u8],
+) -> Result<(Json<'b>, Vec<u8>), Response> {
+    let doc = batch::parse_line(bytes)
+        .map_err(|(kind, message)| error(StatusCode::BAD_REQUEST, kind.as_str(), &message))?;
+    let mut out = Vec::with_capacity(512);
+    if let Err(((kind, message), _)) = batch::normalize_line(&loaded.engine, lang, &doc, &mut out) {
+        return Err(error(StatusCode::BAD_REQUEST, kind.as_str(), &message));
+    }
+    Ok((doc, out))
+}
+
 /// `POST /v1/normalize`: one batch line's shape in, the record out.
 async fn normalize(
     State(state): State<Shared>,
@@ -442,23 +470,14 @@ async fn normalize(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let loaded = match active(&state) {
-        Ok(l) => l,
+    let (loaded, lang, bytes) = match json_request(&state, &params, &headers, body).await {
+        Ok(r) => r,
         Err(r) => return r,
     };
-    let bytes = match json_body(&state, &headers, body).await {
-        Ok(b) => b,
+    let (doc, mut out) = match normalized(&loaded, lang, &bytes) {
+        Ok(r) => r,
         Err(r) => return r,
     };
-    let lang = lang_of(&params, &headers);
-    let doc = match batch::parse_line(&bytes) {
-        Ok(doc) => doc,
-        Err((kind, message)) => return error(StatusCode::BAD_REQUEST, kind.as_str(), &message),
-    };
-    let mut out = Vec::with_capacity(512);
-    if let Err(((kind, message), _)) = batch::normalize_line(&loaded.engine, lang, &doc, &mut out) {
-        return error(StatusCode::BAD_REQUEST, kind.as_str(), &message);
-    }
     count(&out);
     let id = serde_json::to_vec(&decision_id(&state)).unwrap_or_default();
     append_key(&mut out, "decision_id", &id);
@@ -499,16 +518,7 @@ fn explanation(engine: &Engine, doc: &Json, lang: Lang) -> Result<Vec<u8>, Respo
     let explained = engine
         .explain(provider, response, &context)
         .map_err(|e| error(StatusCode::BAD_REQUEST, "unknown-provider", &e.to_string()))?;
-    #[derive(serde::Serialize)]
-    struct Explained<'a> {
-        record: paynorm::record::Record<'a, 'a>,
-        trace: &'a paynorm::explain::Explanation<'a>,
-    }
-    let json = Explained {
-        record: explained.result.record(lang),
-        trace: &explained,
-    };
-    serde_json::to_vec(&json).map_err(|e| {
+    serde_json::to_vec(&explained.with_record(lang)).map_err(|e| {
         error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -524,26 +534,15 @@ async fn explain(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let loaded = match active(&state) {
-        Ok(l) => l,
+    let (loaded, lang, bytes) = match json_request(&state, &params, &headers, body).await {
+        Ok(r) => r,
         Err(r) => return r,
-    };
-    let bytes = match json_body(&state, &headers, body).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
-    let lang = lang_of(&params, &headers);
-    let doc = match batch::parse_line(&bytes) {
-        Ok(doc) => doc,
-        Err((kind, message)) => return error(StatusCode::BAD_REQUEST, kind.as_str(), &message),
     };
     // The same checks as /v1/normalize, so a bad request gets the same error.
-    let mut scratch = Vec::new();
-    if let Err(((kind, message), _)) =
-        batch::normalize_line(&loaded.engine, lang, &doc, &mut scratch)
-    {
-        return error(StatusCode::BAD_REQUEST, kind.as_str(), &message);
-    }
+    let doc = match normalized(&loaded, lang, &bytes) {
+        Ok((doc, _)) => doc,
+        Err(r) => return r,
+    };
     match explanation(&loaded.engine, &doc, lang) {
         Ok(trace) => json_response(StatusCode::OK, trace),
         Err(r) => r,
