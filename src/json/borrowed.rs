@@ -63,13 +63,25 @@ impl<'a> Json<'a> {
             max_depth,
             too_deep: Cell::new(false),
         };
-        let mut de = serde_json::Deserializer::from_slice(input);
-        let parsed = Seed {
+        let seed = Seed {
             state: &state,
             depth: 0,
-        }
-        .deserialize(&mut de)
-        .and_then(|json| de.end().map(|()| json));
+        };
+        // One UTF-8 check of the whole input lets serde_json read it as `str`, which skips
+        // its check of every string; input that is not UTF-8 is read as bytes, for
+        // serde_json's own error and position.
+        let parsed = match std::str::from_utf8(input) {
+            Ok(text) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                seed.deserialize(&mut de)
+                    .and_then(|json| de.end().map(|()| json))
+            }
+            Err(_) => {
+                let mut de = serde_json::Deserializer::from_slice(input);
+                seed.deserialize(&mut de)
+                    .and_then(|json| de.end().map(|()| json))
+            }
+        };
         parsed.map_err(|e| {
             if state.too_deep.get() || e.to_string().starts_with("recursion limit exceeded") {
                 ParseError::TooDeep(max_depth)
@@ -153,6 +165,14 @@ impl<'a> Json<'a> {
 }
 
 impl Node for Json<'_> {
+    fn each_key(&self, key: &mut dyn FnMut(&str)) -> bool {
+        let Json::Object(members) = self else {
+            return false;
+        };
+        members.iter().for_each(|(k, _)| key(k));
+        true
+    }
+
     #[inline]
     fn child(&self, key: &str, index: Option<usize>) -> Option<&Self> {
         match self {
