@@ -36,6 +36,10 @@ pub(crate) struct Provider {
     pub(crate) rules: Vec<Rule>,
     /// `[[message]]` entries, tried when no code-based candidate matched.
     pub(crate) messages: Vec<Message>,
+    /// The first tokens of the fields' paths, each with its bit: the walk notes which of
+    /// them a response object has (one hash lookup per top-level member) and tries only the
+    /// paths that can resolve. Empty when there are more than 64: every path is tried.
+    pub(crate) firsts: FxHashMap<String, u8>,
 }
 
 /// A compiled `[[message]]` entry.
@@ -54,6 +58,12 @@ pub(crate) struct Field {
     pub(crate) qualified_json: String,
     pub(crate) name_json: String,
     pub(crate) paths: Vec<Pointer>,
+    /// For each path, the bit of its first token in [`Provider::firsts`] (every bit when
+    /// the path has no first token to look for: empty, or `*` first).
+    pub(crate) path_bits: Vec<u64>,
+    /// The union of `path_bits`: a response with none of these top-level keys cannot hold
+    /// this field, so its paths are not tried.
+    pub(crate) any_bits: u64,
     /// A path has a `*`: every scalar element it finds is a value of the field.
     pub(crate) list: bool,
     pub(crate) steps: Vec<Step>,
@@ -195,6 +205,22 @@ impl Provider {
                 conditions: r.conditions,
             })
             .collect();
+        let mut firsts: FxHashMap<String, u8> = FxHashMap::default();
+        for path in spec.fields.iter().flat_map(|f| &f.paths) {
+            if let Some((key, _)) = path.first() {
+                let next = firsts.len();
+                firsts.entry(key.to_string()).or_insert(next as u8);
+            }
+        }
+        if firsts.len() > 64 {
+            firsts.clear();
+        }
+        let bits_of = |path: &Pointer| -> u64 {
+            match path.first().and_then(|(key, _)| firsts.get(key)) {
+                Some(&bit) => 1 << bit,
+                None => u64::MAX,
+            }
+        };
         let fields = spec
             .fields
             .into_iter()
@@ -208,6 +234,8 @@ impl Provider {
                     qualified_json: json_string(&qualified),
                     qualified,
                     name: f.name,
+                    path_bits: f.paths.iter().map(bits_of).collect(),
+                    any_bits: f.paths.iter().map(bits_of).fold(0, |a, b| a | b),
                     paths: f.paths,
                     steps: f.steps,
                     table: f
@@ -250,6 +278,7 @@ impl Provider {
                     conditions: m.conditions,
                 })
                 .collect(),
+            firsts,
         };
         tracing::debug!(
             provider = %provider.id,

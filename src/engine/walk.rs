@@ -132,9 +132,23 @@ impl Engine {
             first: SmallVec::with_capacity(p.fields.len()),
             more: Vec::new(),
         };
+        // Which first tokens the response has (all of them for anything but an object, and
+        // when the provider has too many to track): paths under any other cannot resolve.
+        let mut present = 0u64;
+        if p.firsts.is_empty()
+            || !response.each_key(&mut |k| {
+                if let Some(&bit) = p.firsts.get(k) {
+                    present |= 1 << bit;
+                }
+            })
+        {
+            present = u64::MAX;
+        }
         for (fi, f) in p.fields.iter().enumerate() {
-            let text = if f.list {
-                let (found, path) = read_list(response, f);
+            let text = if f.any_bits & present == 0 && !O::RECORDS {
+                None
+            } else if f.list {
+                let (found, path) = read_list(response, f, present);
                 if O::RECORDS {
                     let all: Vec<&str> = found.iter().map(|t| t.as_ref()).collect();
                     observer.field(|| list_event(f, path, &all));
@@ -149,7 +163,11 @@ impl Engine {
                 reading.text
             } else {
                 // The hot path: the first path that holds a scalar, nothing else noted.
-                f.paths.iter().find_map(|path| response.text_at(path))
+                f.paths
+                    .iter()
+                    .zip(&f.path_bits)
+                    .filter(|(_, bits)| *bits & present != 0)
+                    .find_map(|(path, _)| response.text_at(path))
             };
             raw.first.push(text);
         }
@@ -413,8 +431,12 @@ fn condition_failed(p: &Provider, values: &Texts<'_>, fi: usize, m: &Matcher) ->
 fn read_list<'v, D: Node + ?Sized>(
     doc: &'v D,
     field: &Field,
+    present: u64,
 ) -> (Vec<Cow<'v, str>>, Option<usize>) {
     for (i, path) in field.paths.iter().enumerate() {
+        if field.path_bits[i] & present == 0 {
+            continue;
+        }
         let mut found = Vec::new();
         path.resolve_each(doc, &mut |node| {
             if let Scalar::Text(t) = node.scalar() {

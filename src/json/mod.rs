@@ -59,6 +59,10 @@ pub trait Node {
     /// The element `index` of an array; `None` past its end and for anything else.
     fn element(&self, index: usize) -> Option<&Self>;
 
+    /// Calls `key` with the key of every member of an object (in document order, repeats
+    /// included) and returns true; returns false for anything but an object.
+    fn each_key(&self, key: &mut dyn FnMut(&str)) -> bool;
+
     /// The text of the scalar at `pointer`; `None` for missing, `null`, arrays and objects.
     #[inline]
     fn text_at(&self, pointer: &Pointer) -> Option<Cow<'_, str>> {
@@ -70,6 +74,14 @@ pub trait Node {
 }
 
 impl Node for Value {
+    fn each_key(&self, key: &mut dyn FnMut(&str)) -> bool {
+        let Value::Object(map) = self else {
+            return false;
+        };
+        map.keys().for_each(|k| key(k));
+        true
+    }
+
     #[inline]
     fn child(&self, key: &str, index: Option<usize>) -> Option<&Self> {
         match self {
