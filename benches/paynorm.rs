@@ -2,9 +2,7 @@
 //! BENCHMARKS.md records the figures and how they were taken. Every case asserts its result
 //! before it is timed, so a benchmark cannot measure a wrong answer.
 
-use std::collections::HashMap;
 use std::hint::black_box;
-use std::io::Write;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use paynorm::batch::{self, BatchOptions};
@@ -150,25 +148,6 @@ fn load(c: &mut Criterion) {
     });
 }
 
-/// The baseline of the targets: parse each line into a `Value`, one `HashMap` lookup, write
-/// a small JSON object.
-fn parse_only_loop(input: &[u8], out: &mut Vec<u8>, map: &HashMap<String, u32>) -> u64 {
-    let mut n = 0;
-    for line in input.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        let v: Value = serde_json::from_slice(line).unwrap();
-        let code = v
-            .get("provider")
-            .and_then(Value::as_str)
-            .and_then(|p| map.get(p))
-            .copied()
-            .unwrap_or(0);
-        serde_json::to_writer(&mut *out, &json!({"line": n, "code": code})).unwrap();
-        out.write_all(b"\n").unwrap();
-        n += 1;
-    }
-    n
-}
-
 fn batch(c: &mut Criterion) {
     batch_on(c, "batch", paynorm_workload::generate(100_000, 42));
 }
@@ -185,27 +164,19 @@ fn batch_real(c: &mut Criterion) {
 fn batch_on(c: &mut Criterion, name: &str, input: Vec<u8>) {
     const LINES: u64 = 100_000;
     let engine = Engine::builtin().unwrap();
-    let map: HashMap<String, u32> = [
-        "stripe",
-        "iso8583",
-        "adyen",
-        "braintree",
-        "checkout",
-        "paypal",
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, p)| (p.to_string(), i as u32))
-    .collect();
+    let map = paynorm_workload::baseline_table();
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Elements(LINES));
     group.sample_size(10);
     let mut out = Vec::with_capacity(input.len() * 3);
-    assert_eq!(parse_only_loop(&input, &mut out, &map), LINES);
+    assert_eq!(
+        paynorm_workload::parse_only_loop(&input, &mut out, &map),
+        LINES
+    );
     group.bench_function("parse-only-baseline", |b| {
         b.iter(|| {
             out.clear();
-            parse_only_loop(black_box(&input), &mut out, &map)
+            paynorm_workload::parse_only_loop(black_box(&input), &mut out, &map)
         })
     });
     for threads in [1, 2] {

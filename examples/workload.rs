@@ -1,5 +1,6 @@
 //! Writes the benchmark workload: `cargo run --release --example workload -- [LINES] [SEED]
-//! > workload.jsonl`. Defaults: 1,000,000 lines, seed 42. See `crates/workload`.
+//! [real]> workload.jsonl`. Defaults: 1,000,000 lines, seed 42; `real` mixes whole corpus
+//! bodies into one line in five. See `crates/workload`.
 
 use std::io::{self, BufWriter, Write};
 
@@ -12,6 +13,10 @@ fn main() -> io::Result<()> {
         .next()
         .map_or(42, |a| a.parse().expect("SEED is a number"));
     let mut out = BufWriter::with_capacity(1 << 20, io::stdout().lock());
-    paynorm_workload::write(&mut out, lines, seed)?;
+    match args.next().as_deref() {
+        None => paynorm_workload::write(&mut out, lines, seed)?,
+        Some("real") => out.write_all(&paynorm_workload::generate_real(lines, seed))?,
+        Some(other) => panic!("unknown mix {other:?}: leave it out, or `real`"),
+    }
     out.flush()
 }

@@ -213,3 +213,44 @@ pub fn generate(lines: u64, seed: u64) -> Vec<u8> {
     write(&mut out, lines, seed).expect("writing to a Vec cannot fail");
     out
 }
+
+/// The provider table of the baseline loop: one entry per provider of the workload.
+pub fn baseline_table() -> std::collections::HashMap<String, u32> {
+    [
+        "stripe",
+        "iso8583",
+        "adyen",
+        "braintree",
+        "checkout",
+        "paypal",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, p)| (p.to_string(), i as u32))
+    .collect()
+}
+
+/// The baseline the batch targets name: parse each line into a `serde_json::Value`, one
+/// `HashMap` lookup, write a small JSON object. The least a hand-written Rust normalizer does;
+/// `benches/paynorm.rs` and `examples/loops.rs` time it beside `paynorm batch`.
+pub fn parse_only_loop(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    map: &std::collections::HashMap<String, u32>,
+) -> u64 {
+    let mut n = 0;
+    for line in input.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        let v: serde_json::Value = serde_json::from_slice(line).expect("workload lines are JSON");
+        let code = v
+            .get("provider")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|p| map.get(p))
+            .copied()
+            .unwrap_or(0);
+        serde_json::to_writer(&mut *out, &serde_json::json!({"line": n, "code": code}))
+            .expect("writing to a Vec");
+        out.push(b'\n');
+        n += 1;
+    }
+    n
+}
