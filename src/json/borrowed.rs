@@ -4,7 +4,9 @@
 //! stays `1e2`, `-0` stays `-0`, a 30-digit id stays 30 digits). It costs far fewer
 //! allocations than a `serde_json::Value` and reads through the same [`Node`] interface.
 //!
-//! serde_json validates the text and reports each number as a value, not as text; the
+//! Two readers: a small fast one (`json::fast`) for the JSON the batch path nearly always
+//! sees, which steps aside for anything unusual, and serde_json's, which decides then (with
+//! its own error messages). serde_json reports each number as a value, not as text; the
 //! number's text is found in the input by a cursor that moves forward past strings to the
 //! next number token. serde_json visits numbers in document order and this parser visits
 //! every value, so the n-th number visited is the n-th number token: one forward pass in all.
@@ -57,6 +59,22 @@ impl<'a> Json<'a> {
     /// serde_json's own limit).
     pub fn parse_with_depth(input: &'a [u8], max_depth: usize) -> Result<Json<'a>, ParseError> {
         let max_depth = max_depth.min(127);
+        // One UTF-8 check of the whole input; then the fast reader, which steps aside for
+        // serde_json's on anything unusual (see `json::fast`).
+        let text = std::str::from_utf8(input);
+        if let Some(json) = text.ok().and_then(|t| super::fast::parse(t, max_depth)) {
+            return Ok(json);
+        }
+        Json::parse_serde(input, text.ok(), max_depth)
+    }
+
+    /// serde_json's reader: the one that decides when the fast reader steps aside, with
+    /// serde_json's own error messages. `text`: `input` as `str`, when it is UTF-8.
+    pub(super) fn parse_serde(
+        input: &'a [u8],
+        text: Option<&'a str>,
+        max_depth: usize,
+    ) -> Result<Json<'a>, ParseError> {
         let state = State {
             input,
             cursor: Cell::new(0),
@@ -67,16 +85,15 @@ impl<'a> Json<'a> {
             state: &state,
             depth: 0,
         };
-        // One UTF-8 check of the whole input lets serde_json read it as `str`, which skips
-        // its check of every string; input that is not UTF-8 is read as bytes, for
-        // serde_json's own error and position.
-        let parsed = match std::str::from_utf8(input) {
-            Ok(text) => {
+        // Input known to be UTF-8 is read as `str`, which skips serde_json's check of every
+        // string; other input is read as bytes, for serde_json's own error and position.
+        let parsed = match text {
+            Some(text) => {
                 let mut de = serde_json::Deserializer::from_str(text);
                 seed.deserialize(&mut de)
                     .and_then(|json| de.end().map(|()| json))
             }
-            Err(_) => {
+            None => {
                 let mut de = serde_json::Deserializer::from_slice(input);
                 seed.deserialize(&mut de)
                     .and_then(|json| de.end().map(|()| json))

@@ -10,6 +10,7 @@
 //! in `tests/batch.rs`).
 
 mod borrowed;
+mod fast;
 mod pointer;
 
 use std::borrow::Cow;
