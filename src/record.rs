@@ -137,7 +137,7 @@ pub(crate) fn write_record(
                 if i > 0 {
                     out.push(b',');
                 }
-                serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
+                crate::json::write_str(out, text);
             }
             out.push(b']');
             continue;
@@ -151,7 +151,7 @@ pub(crate) fn write_record(
         first = false;
         out.extend_from_slice(field.name_json.as_bytes());
         out.push(b':');
-        serde_json::to_writer(&mut *out, text.as_ref()).expect("writing to a Vec cannot fail");
+        crate::json::write_str(out, text);
     }
     out.extend_from_slice(b"}}");
 }

@@ -134,9 +134,7 @@ impl<'a> Json<'a> {
             Json::Bool(true) => out.extend_from_slice(b"true"),
             Json::Bool(false) => out.extend_from_slice(b"false"),
             Json::Number(n) => out.extend_from_slice(n.as_bytes()),
-            Json::Str(s) => {
-                serde_json::to_writer(&mut *out, s.as_ref()).expect("writing to a Vec cannot fail")
-            }
+            Json::Str(s) => super::write_str(out, s),
             Json::Array(items) => {
                 out.push(b'[');
                 for (i, item) in items.iter().enumerate() {
@@ -153,8 +151,7 @@ impl<'a> Json<'a> {
                     if i > 0 {
                         out.push(b',');
                     }
-                    serde_json::to_writer(&mut *out, key.as_ref())
-                        .expect("writing to a Vec cannot fail");
+                    super::write_str(out, key);
                     out.push(b':');
                     value.write_to(out);
                 }

@@ -44,7 +44,7 @@ static STOP: [bool; 256] = {
 /// time (the lowest byte flagged by these bit tests is always a true match), then the
 /// table for the tail.
 #[inline]
-fn stop_at(bytes: &[u8]) -> Option<usize> {
+pub(super) fn stop_at(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut at = 0;
@@ -387,6 +387,14 @@ mod tests {
             if let Some(fast) = parse(&text, 8) {
                 prop_assert_eq!(Some(fast), reference(&text), "{:?}", text);
             }
+        }
+
+        /// Strings are written as serde_json writes them, escapes and all.
+        #[test]
+        fn write_str_writes_as_serde_json_does(text in "(\\PC|[\x00-\x1f\"\\\\\x7f])*") {
+            let mut out = Vec::new();
+            crate::json::write_str(&mut out, &text);
+            prop_assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap());
         }
 
         #[test]

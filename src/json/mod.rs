@@ -11,6 +11,19 @@
 
 mod borrowed;
 mod fast;
+
+/// Appends `text` as a JSON string: copied between quotes when nothing in it needs an
+/// escape (the usual case), else escaped by serde_json.
+pub(crate) fn write_str(out: &mut Vec<u8>, text: &str) {
+    if fast::stop_at(text.as_bytes()).is_none() {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, text).expect("writing to a Vec cannot fail");
+    }
+}
 mod pointer;
 
 use std::borrow::Cow;
