@@ -147,6 +147,18 @@ fn security_decline_with_mac_01_asks_for_authentication_unless_merchant_initiate
         .normalize_with("stripe", &response, &ctx(Some(Initiator::Customer), None))
         .unwrap();
     assert_eq!(cit.action, Action::Authenticate);
+    // On Mastercard itself (whose advice it is) too, though the response-code rules table
+    // (Visa's decline categories) does not apply there; on Visa the Mastercard advice does
+    // not apply and Visa's rules decide.
+    let mastercard = e
+        .normalize_with("stripe", &response, &ctx(None, Some("mastercard")))
+        .unwrap();
+    assert_eq!(mastercard.action, Action::Authenticate);
+    let visa = e
+        .normalize_with("stripe", &response, &ctx(None, Some("visa")))
+        .unwrap();
+    assert_ne!(visa.action, Action::Authenticate);
+    assert_eq!(visa.code, r.code);
 }
 
 #[test]

@@ -94,7 +94,9 @@ impl Engine {
         entry: &'static CatalogEntry,
         network: Option<&str>,
     ) -> Layered<'e> {
-        let network_key = self.network_key(p, values, hit, network);
+        // The response code, whichever network's rules table it is keyed in: the advice of
+        // any network reads it (Mastercard's 83 + MAC 01), the rules only on their network.
+        let network_key = self.network_key(p, values, hit);
         let mut decline_type: Slot<'e, DeclineType> = None;
         let mut action: Slot<'e, Action> = None;
 
@@ -103,12 +105,12 @@ impl Engine {
             p,
             values,
             network,
-            network_key.as_ref(),
+            network_key.as_ref().map(|(_, key)| key.as_ref()),
             &mut decline_type,
             &mut action,
         );
         // Layer 2: the network's rule for the response code.
-        if let Some((table, key)) = &network_key
+        if let Some((table, key)) = network_key.filter(|(t, _)| t.applies_to(network))
             && let Some(row) = table.rows.get(key.as_ref())
         {
             let source = DecisionSource::Network {
@@ -145,7 +147,6 @@ impl Engine {
         p: &'e Provider,
         values: &'v [Option<Cow<'_, str>>],
         hit: Option<Hit<'e>>,
-        network: Option<&str>,
     ) -> Option<(&'e DecisionTable, Cow<'v, str>)>
     where
         'e: 'v,
@@ -159,7 +160,6 @@ impl Engine {
                     .zip(values)
                     .find_map(|(f, v)| self.network_code(f, v.as_deref()?))
             })
-            .filter(|(t, _)| t.applies_to(network))
     }
 
     /// Layer 1: the first advice field (in field order) whose table says something. Returns
@@ -169,7 +169,7 @@ impl Engine {
         p: &'e Provider,
         values: &[Option<Cow<'_, str>>],
         network: Option<&str>,
-        network_key: Option<&(&'e DecisionTable, Cow<'_, str>)>,
+        response_code: Option<&str>,
         decline_type: &mut Slot<'e, DeclineType>,
         action: &mut Slot<'e, Action>,
     ) -> Option<u64> {
@@ -193,8 +193,7 @@ impl Engine {
                 key: &row.key,
             };
             // A response-code-specific action of the advice (Mastercard 83 + MAC 01).
-            let specific =
-                network_key.and_then(|(_, key)| row.by_response_code.get(key.as_ref()).copied());
+            let specific = response_code.and_then(|key| row.by_response_code.get(key).copied());
             fill(action, specific.or(row.action), source);
             fill(decline_type, row.decline_type, source);
             return row.retry_after_seconds;
