@@ -582,3 +582,40 @@ fn sigterm_shuts_down_gracefully() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A bad query string is the API's JSON 400 `invalid-query`, not axum's plain text.
+#[test]
+fn a_bad_query_string_is_a_json_400() {
+    let server = Server::start(&[]);
+    let body = json!({"provider": "iso8583", "response": {"39": "51"}});
+    for path in ["/v1/normalize", "/v1/explain"] {
+        for query in ["lang=", "lang=zh%20CN", "lang=a&lang=b", "explain=maybe"] {
+            let r = client()
+                .post(server.url(&format!("{path}?{query}")))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}?{query}");
+            assert_eq!(r.headers()["content-type"], "application/json");
+            let e: Value = r.json().unwrap();
+            assert_eq!(e["error"]["kind"], "invalid-query", "{path}?{query}");
+        }
+    }
+    let (s, e) = post(&server, "/v1/normalize/batch?lang=", &json!([body]));
+    assert_eq!(
+        (s, e["error"]["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid-query"))
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("language tag")
+    );
+    // Well-formed tags still pick the language.
+    let (s, out) = post(&server, "/v1/normalize?lang=zh_Hans&explain=false", &body);
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(out["message"], "余额不足");
+    assert!(out.get("explain").is_none());
+}

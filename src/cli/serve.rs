@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use arc_swap::ArcSwapOption;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +32,9 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::args::ServeArgs;
 use super::{Failure, Outcome, fs};
+use query::ApiQuery;
+
+mod query;
 
 /// The active mapping set and where it came from.
 struct Loaded {
@@ -330,6 +333,7 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 #[derive(Deserialize, Default)]
 struct Params {
+    #[serde(default, deserialize_with = "query::lang_tag")]
     lang: Option<String>,
     #[serde(default)]
     explain: bool,
@@ -466,7 +470,7 @@ fn normalized<'b>(
 /// `POST /v1/normalize`: one batch line's shape in, the record out.
 async fn normalize(
     State(state): State<Shared>,
-    Query(params): Query<Params>,
+    ApiQuery(params): ApiQuery<Params>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -530,7 +534,7 @@ fn explanation(engine: &Engine, doc: &Json, lang: Lang) -> Result<Vec<u8>, Respo
 /// `POST /v1/explain`: the record and the trace, as `paynorm explain --format json`.
 async fn explain(
     State(state): State<Shared>,
-    Query(params): Query<Params>,
+    ApiQuery(params): ApiQuery<Params>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -553,7 +557,7 @@ async fn explain(
 /// object in place of a bad item; or NDJSON in → NDJSON out, as `paynorm batch`.
 async fn normalize_batch(
     State(state): State<Shared>,
-    Query(params): Query<Params>,
+    ApiQuery(params): ApiQuery<Params>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
