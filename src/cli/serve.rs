@@ -34,6 +34,8 @@ use super::args::ServeArgs;
 use super::{Failure, Outcome, fs};
 use query::ApiQuery;
 
+mod openapi;
+mod playground;
 mod query;
 
 /// The active mapping set and where it came from.
@@ -264,6 +266,8 @@ fn router(state: Shared, args: &ServeArgs) -> Router {
         .route("/health/live", get(|| async { "ok\n" }))
         .route("/health/ready", get(ready))
         .merge(api)
+        .merge(openapi::routes())
+        .merge(playground::routes())
         .layer(middleware::from_fn(measure))
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
@@ -305,7 +309,9 @@ async fn measure(request: Request, next: Next) -> Response {
         | "/v1/status"
         | "/metrics"
         | "/health/live"
-        | "/health/ready") => p.to_string(),
+        | "/health/ready"
+        | "/openapi.json"
+        | "/") => p.to_string(),
         _ => "other".to_string(),
     };
     let start = Instant::now();
