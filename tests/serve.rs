@@ -582,3 +582,164 @@ fn sigterm_shuts_down_gracefully() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// `GET /openapi.json` is `docs/openapi.json`; `UPDATE_OPENAPI=1` rewrites the file.
+#[test]
+fn openapi_document_is_committed() {
+    let server = Server::start(&[]);
+    let r = client().get(server.url("/openapi.json")).send().unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let served = r.text().unwrap();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some_and(|v| v == "1") {
+        fs::write(path, &served).unwrap();
+    }
+    let committed = fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        served == committed,
+        "docs/openapi.json differs from GET /openapi.json: run `UPDATE_OPENAPI=1 cargo test --test serve openapi` and commit it"
+    );
+    let doc: Value = serde_json::from_str(&served).unwrap();
+    assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for p in [
+        "/v1/normalize",
+        "/v1/normalize/batch",
+        "/v1/explain",
+        "/v1/catalog",
+        "/v1/providers",
+        "/v1/status",
+        "/health/live",
+        "/health/ready",
+        "/metrics",
+    ] {
+        assert!(paths.contains(&p), "{p} is documented");
+    }
+}
+
+/// Every operation of the document is routed: none is 404 or 405, and each answers one of
+/// the statuses the document lists for it.
+#[test]
+fn every_documented_operation_is_routed() {
+    let server = Server::start(&[]);
+    let (_, text) = get(&server, "/openapi.json");
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    let c = client();
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let r = match method.as_str() {
+                "get" => c.get(server.url(path)).send().unwrap(),
+                "post" => c
+                    .post(server.url(path))
+                    .header("content-type", "application/json")
+                    .body(r#"{"provider": "iso8583", "response": {"39": "51"}}"#)
+                    .send()
+                    .unwrap(),
+                other => panic!("undocumented method {other}"),
+            };
+            let status = r.status().as_u16().to_string();
+            assert!(
+                op["responses"].get(&status).is_some(),
+                "{method} {path} answered {status}, not a documented status"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 11);
+}
+
+/// A bad query string is the API's JSON 400 `invalid-query`, not axum's plain text.
+#[test]
+fn a_bad_query_string_is_a_json_400() {
+    let server = Server::start(&[]);
+    let body = json!({"provider": "iso8583", "response": {"39": "51"}});
+    for path in ["/v1/normalize", "/v1/explain"] {
+        for query in ["lang=", "lang=zh%20CN", "lang=a&lang=b", "explain=maybe"] {
+            let r = client()
+                .post(server.url(&format!("{path}?{query}")))
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{path}?{query}");
+            assert_eq!(r.headers()["content-type"], "application/json");
+            let e: Value = r.json().unwrap();
+            assert_eq!(e["error"]["kind"], "invalid-query", "{path}?{query}");
+        }
+    }
+    let (s, e) = post(&server, "/v1/normalize/batch?lang=", &json!([body]));
+    assert_eq!(
+        (s, e["error"]["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid-query"))
+    );
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("language tag")
+    );
+    // Well-formed tags still pick the language.
+    let (s, out) = post(&server, "/v1/normalize?lang=zh_Hans&explain=false", &body);
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(out["message"], "余额不足");
+    assert!(out.get("explain").is_none());
+}
+
+/// The playground and its assets are served without the bearer token, under a policy that
+/// allows this origin only; the API behind it still wants the token.
+#[test]
+fn the_playground_is_open_and_under_a_strict_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token");
+    fs::write(&token, "s3cret\n").unwrap();
+    let server = Server::start_with(&["--auth-token-file", token.to_str().unwrap()]);
+    let c = client();
+    for (path, kind) in [
+        ("/", "text/html"),
+        ("/playground.js", "text/javascript"),
+        ("/playground.css", "text/css"),
+    ] {
+        let r = c.get(server.url(path)).send().unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let headers = r.headers().clone();
+        assert!(
+            headers["content-type"].to_str().unwrap().starts_with(kind),
+            "{path}"
+        );
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("unsafe"), "{csp}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        let text = r.text().unwrap();
+        // Self-contained: nothing from another origin.
+        assert!(
+            !text.contains("http://") && !text.contains("https://"),
+            "{path}"
+        );
+        if path == "/" {
+            assert!(text.contains(r#"<script src="/playground.js""#));
+            assert!(!text.contains("<script>") && !text.contains(" style="));
+            assert!(
+                text.contains(r#"id="token""#),
+                "the page asks for the token"
+            );
+        }
+    }
+    assert_eq!(get(&server, "/openapi.json").0, StatusCode::OK);
+    assert_eq!(get(&server, "/v1/providers").0, StatusCode::UNAUTHORIZED);
+}

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use arc_swap::ArcSwapOption;
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{DefaultBodyLimit, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -32,6 +32,11 @@ use tower_http::timeout::TimeoutLayer;
 
 use super::args::ServeArgs;
 use super::{Failure, Outcome, fs};
+use query::ApiQuery;
+
+mod openapi;
+mod playground;
+mod query;
 
 /// The active mapping set and where it came from.
 struct Loaded {
@@ -261,6 +266,8 @@ fn router(state: Shared, args: &ServeArgs) -> Router {
         .route("/health/live", get(|| async { "ok\n" }))
         .route("/health/ready", get(ready))
         .merge(api)
+        .merge(openapi::routes())
+        .merge(playground::routes())
         .layer(middleware::from_fn(measure))
         .layer(DefaultBodyLimit::disable())
         .layer(TimeoutLayer::with_status_code(
@@ -302,7 +309,9 @@ async fn measure(request: Request, next: Next) -> Response {
         | "/v1/status"
         | "/metrics"
         | "/health/live"
-        | "/health/ready") => p.to_string(),
+        | "/health/ready"
+        | "/openapi.json"
+        | "/") => p.to_string(),
         _ => "other".to_string(),
     };
     let start = Instant::now();
@@ -330,6 +339,7 @@ fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
 
 #[derive(Deserialize, Default)]
 struct Params {
+    #[serde(default, deserialize_with = "query::lang_tag")]
     lang: Option<String>,
     #[serde(default)]
     explain: bool,
@@ -466,7 +476,7 @@ fn normalized<'b>(
 /// `POST /v1/normalize`: one batch line's shape in, the record out.
 async fn normalize(
     State(state): State<Shared>,
-    Query(params): Query<Params>,
+    ApiQuery(params): ApiQuery<Params>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -530,7 +540,7 @@ fn explanation(engine: &Engine, doc: &Json, lang: Lang) -> Result<Vec<u8>, Respo
 /// `POST /v1/explain`: the record and the trace, as `paynorm explain --format json`.
 async fn explain(
     State(state): State<Shared>,
-    Query(params): Query<Params>,
+    ApiQuery(params): ApiQuery<Params>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -553,7 +563,7 @@ async fn explain(
 /// object in place of a bad item; or NDJSON in → NDJSON out, as `paynorm batch`.
 async fn normalize_batch(
     State(state): State<Shared>,
-    Query(params): Query<Params>,
+    ApiQuery(params): ApiQuery<Params>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
