@@ -5,7 +5,7 @@
 //! parsed by the library like any batch line. Records come back as the library's JSON bytes
 //! and are turned into dicts here, so a dict record and a text record cannot differ.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use paynorm::json::Json;
 use pyo3::prelude::*;
@@ -103,7 +103,7 @@ fn write_value(obj: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Resul
 /// `str` per distinct short text: the keys and the catalog words repeat on every record.
 pub struct ToPython<'py> {
     py: Python<'py>,
-    strings: HashMap<String, Py<PyString>>,
+    strings: FxHashMap<String, Py<PyString>>,
 }
 
 /// Texts up to this length are shared; longer ones (raw messages) rarely repeat.
@@ -113,7 +113,7 @@ impl<'py> ToPython<'py> {
     pub fn new(py: Python<'py>) -> Self {
         ToPython {
             py,
-            strings: HashMap::new(),
+            strings: FxHashMap::default(),
         }
     }
 

@@ -148,6 +148,47 @@ enum Item {
     NotJson(String),
 }
 
+/// One chunk of `normalize_many`'s items, gathered with the GIL held.
+#[derive(Default)]
+struct Gathered {
+    data: Vec<u8>,
+    items: Vec<Item>,
+}
+
+impl Gathered {
+    fn clear(&mut self) {
+        self.data.clear();
+        self.items.clear();
+    }
+
+    /// Takes up to `CHUNK_ITEMS` items; true when the iterator is exhausted.
+    fn gather(&mut self, iter: &mut Bound<'_, pyo3::types::PyIterator>) -> PyResult<bool> {
+        for item in iter.by_ref() {
+            let item = item?;
+            let start = self.data.len();
+            if let Ok(s) = item.cast::<PyString>() {
+                self.data.extend_from_slice(s.to_cow()?.as_bytes());
+                self.items.push(Item::Line(start..self.data.len()));
+            } else if let Ok(b) = item.cast::<PyBytes>() {
+                self.data.extend_from_slice(b.as_bytes());
+                self.items.push(Item::Line(start..self.data.len()));
+            } else {
+                match write_json(&item, &mut self.data) {
+                    Ok(()) => self.items.push(Item::Line(start..self.data.len())),
+                    Err(e) => {
+                        self.data.truncate(start);
+                        self.items.push(Item::NotJson(e));
+                    }
+                }
+            }
+            if self.items.len() == CHUNK_ITEMS {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
 /// Normalizes `items` (line numbers from `first_line`) into one buffer of records, each
 /// ended by `\n`; returns the buffer and the end offset of each record.
 fn run_items(
@@ -368,40 +409,7 @@ impl PyEngine {
         let result = PyList::empty(py);
         let mut convert = ToPython::new(py);
         let mut iter = items.try_iter()?;
-        let mut next_line = 1u64;
-        let mut data = Vec::new();
-        let mut gathered = Vec::with_capacity(CHUNK_ITEMS);
-        loop {
-            data.clear();
-            gathered.clear();
-            for item in iter.by_ref() {
-                let item = item?;
-                let start = data.len();
-                if let Ok(s) = item.cast::<PyString>() {
-                    data.extend_from_slice(s.to_cow()?.as_bytes());
-                    gathered.push(Item::Line(start..data.len()));
-                } else if let Ok(b) = item.cast::<PyBytes>() {
-                    data.extend_from_slice(b.as_bytes());
-                    gathered.push(Item::Line(start..data.len()));
-                } else {
-                    match write_json(&item, &mut data) {
-                        Ok(()) => gathered.push(Item::Line(start..data.len())),
-                        Err(e) => {
-                            data.truncate(start);
-                            gathered.push(Item::NotJson(e));
-                        }
-                    }
-                }
-                if gathered.len() == CHUNK_ITEMS {
-                    break;
-                }
-            }
-            if gathered.is_empty() {
-                break;
-            }
-            let parts =
-                py.detach(|| run_parallel(&engine, &options, &data, &gathered, next_line, threads));
-            next_line += gathered.len() as u64;
+        let mut emit = |parts: Vec<(Vec<u8>, Vec<usize>)>| -> PyResult<()> {
             for (out, ends) in parts {
                 let mut start = 0;
                 for end in ends {
@@ -415,9 +423,46 @@ impl PyEngine {
                     }
                 }
             }
-            if gathered.len() < CHUNK_ITEMS {
-                break;
-            }
+            Ok(())
+        };
+        // A pipeline of chunks: while the workers normalize chunk k (no GIL), this thread
+        // turns chunk k - 1's records into Python objects and gathers chunk k + 1; it lets the
+        // GIL go while it waits for the workers.
+        let (mut current, mut next) = (Gathered::default(), Gathered::default());
+        let mut exhausted = current.gather(&mut iter)?;
+        let mut pending = None;
+        let mut next_line = 1u64;
+        while !current.items.is_empty() {
+            let first = next_line;
+            next_line += current.items.len() as u64;
+            let (parts, emitted, gathered) = std::thread::scope(|scope| {
+                let (engine, options, current) = (&*engine, &options, &current);
+                let work = scope.spawn(move || {
+                    run_parallel(
+                        engine,
+                        options,
+                        &current.data,
+                        &current.items,
+                        first,
+                        threads,
+                    )
+                });
+                let emitted = pending.take().map_or(Ok(()), &mut emit);
+                let gathered = match (&emitted, exhausted) {
+                    (Ok(()), false) => next.gather(&mut iter),
+                    _ => Ok(true),
+                };
+                let parts = py.detach(move || work.join().expect("a worker does not panic"));
+                (parts, emitted, gathered)
+            });
+            emitted?;
+            exhausted = gathered?;
+            pending = Some(parts);
+            std::mem::swap(&mut current, &mut next);
+            next.clear();
+        }
+        if let Some(parts) = pending {
+            emit(parts)?;
         }
         Ok(result)
     }
