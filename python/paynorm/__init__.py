@@ -102,7 +102,7 @@ class Engine(_NativeEngine):
         table = pa.table(stream)
         if isinstance(data, pa.RecordBatch):
             batches = table.combine_chunks().to_batches()
-            return batches[0] if batches else table.schema.empty_table().to_batches()[0]
+            return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
         return table
 
 

@@ -137,3 +137,11 @@ def test_the_stream_is_readable_without_pyarrow_helpers(engine):
     assert stream.num_rows == 3 and stream.column_names == COLUMNS
     # Read twice: the stream keeps its batches.
     assert pa.table(stream).num_rows == pa.table(stream).num_rows == 3
+
+
+def test_empty_inputs_give_empty_results_with_the_columns(engine):
+    empty = pa.table({"provider": pa.array([], pa.string()), "response": pa.array([], pa.string())})
+    out = engine.normalize_arrow(empty)
+    assert isinstance(out, pa.Table) and out.num_rows == 0 and out.column_names == COLUMNS
+    batch = engine.normalize_arrow(empty.to_batches()[0] if empty.to_batches() else pa.RecordBatch.from_pylist([], schema=empty.schema))
+    assert isinstance(batch, pa.RecordBatch) and batch.num_rows == 0 and batch.schema.names == COLUMNS
