@@ -52,3 +52,41 @@ def test_reloads_while_other_threads_normalize(tmp_path):
         for f in outs:
             for records in f.result():
                 assert records == expected
+
+
+def test_normalize_many_and_normalize_arrow_let_other_threads_run():
+    # A native call that kept the GIL would let no bytecode of another thread run once it
+    # started: the other thread could tick only in the first switch interval (5 ms) of the
+    # call. Ticks well inside the call show the GIL was let go.
+    import threading
+    import time
+
+    import pyarrow as pa
+
+    engine = paynorm.Engine()
+    lines = [json.dumps(i).encode() for i in ITEMS] * 300
+    table = pa.table({"provider": [i["provider"] for i in ITEMS] * 300,
+                      "response": [json.dumps(i["response"]) for i in ITEMS] * 300})
+    for call in (lambda: engine.normalize_many(lines, as_json=True), lambda: engine.normalize_arrow(table)):
+        stamps, stop = [], threading.Event()
+
+        def count():
+            last = 0.0
+            while not stop.is_set():
+                now = time.perf_counter()
+                if now - last > 0.001:
+                    stamps.append(now)
+                    last = now
+
+        counter = threading.Thread(target=count)
+        counter.start()
+        try:
+            start = time.perf_counter()
+            call()
+            end = time.perf_counter()
+        finally:
+            stop.set()
+            counter.join()
+        assert end - start > 0.1, "the call must be long enough to tell"
+        inside = [t for t in stamps if start + 0.05 < t < end - 0.02]
+        assert inside, (end - start, len(stamps))
