@@ -77,8 +77,10 @@ const LINE_KEYS: [&str; 4] = ["provider", "response", "id", "context"];
 
 type LineError = (LineErrorKind, String);
 
-/// Writes an error record: `{"line":N,"id":..,"error":{"kind":"..","message":".."}}`.
-pub(crate) fn write_error(
+/// Writes an error record: `{"line":N,"id":..,"error":{"kind":"..","message":".."}}` (no
+/// line end). Public for bindings that classify an item before it is a line (the Python
+/// package's `normalize_many` for a dict that is not JSON), so every error record has one writer.
+pub fn write_error(
     line_no: u64,
     id: Option<&Json>,
     kind: LineErrorKind,

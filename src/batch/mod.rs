@@ -21,11 +21,11 @@ use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 use std::sync::{Mutex, mpsc};
 
-pub use line::{LineErrorKind, normalize_line, parse_line, process_line};
+pub use line::{LineErrorKind, normalize_line, parse_line, process_line, write_error};
 
 use crate::catalog::Lang;
 use crate::engine::Engine;
-use line::{KINDS, write_error};
+use line::KINDS;
 use reader::{Chunk, Slot, read_chunk};
 
 /// Default `--max-line-bytes`.
