@@ -16,6 +16,10 @@ python=${PYTHON:-python3}
 venv=$root/target/python-test/venv
 wheels=$root/target/python-test/wheels
 
+if ! "$python" -c "import ensurepip" > /dev/null 2>&1 && command -v apt-get > /dev/null; then
+    echo "== installing python3-venv (Debian)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv > /dev/null
+fi
 rm -rf "$venv" "$wheels"
 mkdir -p "$(dirname "$venv")"
 if ! "$python" -m venv "$venv"; then
