@@ -70,7 +70,8 @@ fn now_secs() -> u64 {
 }
 
 /// A stable digest of a mapping set's files (FNV-1a, 64 bits): the revision, also the ETag.
-fn revision_of(dir: Option<&Path>) -> String {
+/// `layer` is what was read from --mappings DIR, the very files the engine is built from.
+fn revision_of(layer: Option<&paynorm::Layer>) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for b in bytes {
@@ -78,13 +79,8 @@ fn revision_of(dir: Option<&Path>) -> String {
             hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
         }
     };
-    let mut layers = vec![paynorm::builtin::layer()];
-    if let Some(dir) = dir
-        && let Ok(layer) = fs::read_layer(dir)
-    {
-        layers.push(layer);
-    }
-    for layer in &layers {
+    let builtin = paynorm::builtin::layer();
+    for layer in std::iter::once(&builtin).chain(layer) {
         for f in layer.mappings.iter().chain(&layer.decisions) {
             eat(f.name.as_bytes());
             eat(&[0]);
@@ -98,9 +94,12 @@ fn revision_of(dir: Option<&Path>) -> String {
 
 /// Loads (or reloads) the set; on failure the active set stays.
 fn load(state: &AppState) -> ReloadResult {
-    let result = match fs::load_engine(state.mappings.as_deref()) {
+    let mut revision = revision_of(None);
+    let loaded = fs::load_engine_seen(state.mappings.as_deref(), |layer| {
+        revision = revision_of(Some(layer));
+    });
+    let result = match loaded {
         Ok(engine) => {
-            let revision = revision_of(state.mappings.as_deref());
             let at = now_secs();
             state.active.store(Some(Arc::new(Loaded {
                 engine,
