@@ -112,6 +112,16 @@ pub enum Command {
     /// Serve the engine over HTTP/JSON (see README, *Service*). Reloads the mappings on
     /// SIGHUP; stops on SIGTERM/SIGINT after in-flight requests finish.
     Serve(ServeArgs),
+    /// Health check for containers: GET URL, exit 0 on a 2xx answer, 1 otherwise with the
+    /// reason on stderr. Plain HTTP/1.1 only (https is not supported).
+    Health {
+        /// What to ask.
+        #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
+        url: String,
+        /// Seconds the whole check may take (connect, send, answer).
+        #[arg(long, default_value_t = 2.0)]
+        timeout: f64,
+    },
 }
 
 /// The options of `serve`; each also from its environment variable.

@@ -5,6 +5,7 @@
 pub mod args;
 mod commands;
 mod fs;
+mod health;
 mod interrupt;
 mod render;
 mod serve;
@@ -108,6 +109,7 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Command::Test { dir, update } => commands::expectation_tests(mappings, &dir, update),
         Command::Serve(args) => serve::serve(mappings, args),
+        Command::Health { url, timeout } => health::check(&url, timeout),
     }
 }
 
