@@ -4,11 +4,13 @@
 
 pub mod args;
 mod commands;
+mod decision_log;
 mod fs;
 mod health;
 mod interrupt;
 mod render;
 mod serve;
+mod watch;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
