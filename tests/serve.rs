@@ -12,10 +12,15 @@ use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
+#[path = "serve/ops.rs"]
+mod ops;
+
 /// A running server; killed when dropped.
 struct Server {
     child: Child,
     base: String,
+    /// The `--diagnostic-addr` listener, when there is one.
+    diagnostics: Option<String>,
 }
 
 impl Server {
@@ -49,6 +54,10 @@ impl Server {
             .and_then(|r| r.split_whitespace().next())
             .unwrap_or_else(|| panic!("no address in {line:?}"))
             .to_string();
+        let diagnostics = line
+            .split("diagnostics on ")
+            .nth(1)
+            .map(|r| r.trim().to_string());
         // Keep draining stderr so the server never blocks on it.
         std::thread::spawn(move || {
             let mut sink = String::new();
@@ -57,6 +66,7 @@ impl Server {
         Server {
             child,
             base: format!("http://{addr}"),
+            diagnostics,
         }
     }
 

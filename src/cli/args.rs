@@ -112,6 +112,16 @@ pub enum Command {
     /// Serve the engine over HTTP/JSON (see README, *Service*). Reloads the mappings on
     /// SIGHUP; stops on SIGTERM/SIGINT after in-flight requests finish.
     Serve(ServeArgs),
+    /// Health check for containers: GET URL, exit 0 on a 2xx answer, 1 otherwise with the
+    /// reason on stderr. Plain HTTP/1.1 only (https is not supported).
+    Health {
+        /// What to ask.
+        #[arg(long, default_value = "http://127.0.0.1:8080/health/ready")]
+        url: String,
+        /// Seconds the whole check may take (connect, send, answer).
+        #[arg(long, default_value_t = 2.0)]
+        timeout: f64,
+    },
 }
 
 /// The options of `serve`; each also from its environment variable.
@@ -136,6 +146,36 @@ pub struct ServeArgs {
     /// (`Authorization: Bearer ...`; 401 otherwise).
     #[arg(long, env = "PAYNORM_AUTH_TOKEN_FILE", value_name = "FILE")]
     pub auth_token_file: Option<PathBuf>,
+    /// One JSON line per normalization (decision id, time, revision, provider, rule, via,
+    /// code, outcome) to `stdout`, to FILE (appended; reopened on SIGHUP), or `off`. Written
+    /// off the request path: when the writer falls behind, lines are dropped and counted in
+    /// `paynorm_decision_log_dropped_total`.
+    #[arg(
+        long,
+        env = "PAYNORM_DECISION_LOG",
+        default_value = "off",
+        value_name = "stdout|FILE|off"
+    )]
+    pub decision_log: String,
+    /// Also log each decision's `raw` fields (what the provider sent: may be personal data).
+    #[arg(long, env = "PAYNORM_DECISION_LOG_RAW")]
+    pub decision_log_raw: bool,
+    /// Requests whose decisions may wait for the decision log writer; beyond, they are
+    /// dropped from the log (not waited for) and counted.
+    #[arg(
+        long,
+        env = "PAYNORM_DECISION_LOG_QUEUE",
+        default_value_t = 4096,
+        value_name = "N"
+    )]
+    pub decision_log_queue: usize,
+    /// Watch the --mappings directory and reload on changes (debounced; ConfigMap symlink
+    /// swaps included), as SIGHUP does.
+    #[arg(long, env = "PAYNORM_WATCH")]
+    pub watch: bool,
+    /// Serve /metrics and /health/* on this address too, and /metrics only there.
+    #[arg(long, env = "PAYNORM_DIAGNOSTIC_ADDR", value_name = "ADDR")]
+    pub diagnostic_addr: Option<std::net::SocketAddr>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -15,10 +15,20 @@ use paynorm::{Engine, Layer, builtin};
 /// is a diagnostic, and the readable files are still validated, so one bad file hides no
 /// other file's problems; the set loads only when there is none.
 pub fn load_engine(dir: Option<&Path>) -> Result<Engine, Diagnostics> {
+    load_engine_seen(dir, |_| {})
+}
+
+/// [`load_engine`], showing `seen` the layer read from `dir` (when there is one) before it
+/// is compiled: what the engine is built from, read once (the service's revision digest).
+pub fn load_engine_seen(
+    dir: Option<&Path>,
+    seen: impl FnOnce(&Layer),
+) -> Result<Engine, Diagnostics> {
     let Some(dir) = dir else {
         return Engine::builtin();
     };
     let (layer, unreadable) = read_layer_parts(dir);
+    seen(&layer);
     let sources: Vec<SourceFile> = layer
         .mappings
         .iter()

@@ -4,10 +4,13 @@
 
 pub mod args;
 mod commands;
+mod decision_log;
 mod fs;
+mod health;
 mod interrupt;
 mod render;
 mod serve;
+mod watch;
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -108,6 +111,7 @@ pub fn run(cli: Cli) -> Outcome {
         ),
         Command::Test { dir, update } => commands::expectation_tests(mappings, &dir, update),
         Command::Serve(args) => serve::serve(mappings, args),
+        Command::Health { url, timeout } => health::check(&url, timeout),
     }
 }
 
