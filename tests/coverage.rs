@@ -58,6 +58,23 @@ const REFERENCES: &[(&str, &str, Option<&str>)] = &[
     ),
     ("stripe", "stripe_decline_codes.tsv", Some("decline_code")),
     ("stripe", "stripe_error_codes.tsv", Some("code")),
+    ("unionpay", "unionpay_online_respcode.tsv", Some("respCode")),
+    (
+        "unionpay",
+        "unionpay_upi_qrc_respcode.tsv",
+        Some("qrc_response_code"),
+    ),
+    (
+        "wechatpay",
+        "wechatpay_v2_micropay_err_code.tsv",
+        Some("err_code"),
+    ),
+    ("wechatpay", "wechatpay_v3_error_codes.tsv", Some("code")),
+    (
+        "wechatpay",
+        "wechatpay_trade_state.tsv",
+        Some("trade_state"),
+    ),
 ];
 
 #[test]
