@@ -146,7 +146,7 @@ fn normalize() {}
         (status = 200, description = "One result per item, in input order", content(
             (Vec<BatchResult> = "application/json"),
             (String = "application/x-ndjson"),
-        )),
+        ), headers(("x-decision-id" = String, description = "The batch's decision id, which its decision-log lines carry"))),
         (status = 400, description = "The body is not a JSON array (`invalid-json`, `not-an-array`, ...), or the query is invalid (`invalid-query`)", body = ErrorBody),
         (status = 413, description = "Larger than `--max-body-bytes` (`body-too-large`) or more items than `--max-batch-items` (`too-many-items`)", body = ErrorBody),
         (status = 415, description = "Neither `application/json` nor `application/x-ndjson` (`unsupported-media-type`)", body = ErrorBody),
