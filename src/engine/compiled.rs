@@ -207,7 +207,7 @@ impl Provider {
             .collect();
         let mut firsts: FxHashMap<String, u8> = FxHashMap::default();
         for path in spec.fields.iter().flat_map(|f| &f.paths) {
-            if let Some((key, _)) = path.first() {
+            if let Some(key) = path.first_key() {
                 let next = firsts.len();
                 firsts.entry(key.to_string()).or_insert(next as u8);
             }
@@ -216,7 +216,7 @@ impl Provider {
             firsts.clear();
         }
         let bits_of = |path: &Pointer| -> u64 {
-            match path.first().and_then(|(key, _)| firsts.get(key)) {
+            match path.first_key().and_then(|key| firsts.get(key)) {
                 Some(&bit) => 1 << bit,
                 None => u64::MAX,
             }

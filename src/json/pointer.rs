@@ -85,10 +85,10 @@ impl Pointer {
         &self.text
     }
 
-    /// The first token's key, unless the pointer is empty or starts with `*`.
-    pub fn first(&self) -> Option<(&str, Option<usize>)> {
-        let (key, index) = self.tokens.first()?;
-        (key != WILDCARD || index.is_some()).then_some((key.as_str(), *index))
+    /// The first token, unless the pointer is empty or starts with `*`.
+    pub fn first_key(&self) -> Option<&str> {
+        let (key, _) = self.tokens.first()?;
+        (key != WILDCARD).then_some(key.as_str())
     }
 
     /// The node the pointer points at in `root`, if any: the one resolver for every
