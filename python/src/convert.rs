@@ -24,6 +24,23 @@ fn write_str(s: &str, out: &mut Vec<u8>) {
     serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
 }
 
+/// A list's or a tuple's items as a JSON array.
+fn write_array<'py>(
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    out: &mut Vec<u8>,
+    depth: usize,
+) -> Result<(), String> {
+    out.push(b'[');
+    for (i, v) in items.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_value(&v, out, depth + 1)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
 fn write_value(obj: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
     if depth > WRITE_DEPTH_LIMIT {
         return Err(format!("nests deeper than {WRITE_DEPTH_LIMIT} levels"));
@@ -72,23 +89,9 @@ fn write_value(obj: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> Resul
         }
         serde_json::to_writer(&mut *out, &v).expect("writing to a Vec cannot fail");
     } else if let Ok(l) = obj.cast::<PyList>() {
-        out.push(b'[');
-        for (i, v) in l.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_value(&v, out, depth + 1)?;
-        }
-        out.push(b']');
+        write_array(l.iter(), out, depth)?;
     } else if let Ok(t) = obj.cast::<PyTuple>() {
-        out.push(b'[');
-        for (i, v) in t.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_value(&v, out, depth + 1)?;
-        }
-        out.push(b']');
+        write_array(t.iter(), out, depth)?;
     } else {
         let name = obj
             .get_type()

@@ -87,17 +87,16 @@ impl<'a> Json<'a> {
         };
         // Input known to be UTF-8 is read as `str`, which skips serde_json's check of every
         // string; other input is read as bytes, for serde_json's own error and position.
+        fn whole<'de, R: serde_json::de::Read<'de>>(
+            mut de: serde_json::Deserializer<R>,
+            seed: Seed<'_, 'de>,
+        ) -> Result<Json<'de>, serde_json::Error> {
+            let json = seed.deserialize(&mut de)?;
+            de.end().map(|()| json)
+        }
         let parsed = match text {
-            Some(text) => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                seed.deserialize(&mut de)
-                    .and_then(|json| de.end().map(|()| json))
-            }
-            None => {
-                let mut de = serde_json::Deserializer::from_slice(input);
-                seed.deserialize(&mut de)
-                    .and_then(|json| de.end().map(|()| json))
-            }
+            Some(text) => whole(serde_json::Deserializer::from_str(text), seed),
+            None => whole(serde_json::Deserializer::from_slice(input), seed),
         };
         parsed.map_err(|e| {
             if state.too_deep.get() || e.to_string().starts_with("recursion limit exceeded") {
