@@ -7,16 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
-command -v wrk > /dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet --bin paynorm
-log=$(mktemp)
-./target/release/paynorm serve --addr 127.0.0.1:0 2> "$log" &
-pid=$!
+. benches/serve/start.sh
 trap 'kill $pid 2>/dev/null; rm -f "$log"' EXIT
-for _ in $(seq 50); do grep -q listening "$log" && break; sleep 0.1; done
-addr=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
-rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$pid/status"; }
-echo "server $addr, RSS at start $(rss)"
+rss_kb() { echo "$(rss) kB"; }
+echo "server $addr, RSS at start $(rss_kb)"
 echo "== /v1/normalize, 2 wrk threads, 64 connections, ${secs}s"
 wrk -t2 -c64 -d"${secs}s" --latency -s benches/serve/normalize.lua "$addr/v1/normalize" | grep -E 'Requests/sec|Latency|50%|90%|99%'
 echo "== /v1/normalize, 1 thread, 4 connections, ${secs}s (lighter load)"
@@ -26,4 +20,4 @@ out=$(wrk -t2 -c8 -d"${secs}s" -s benches/serve/batch.lua "$addr/v1/normalize/ba
 echo "$out" | grep -E 'Requests/sec|Latency'
 rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
 awk -v r="$rps" 'BEGIN { printf "items/s: %.0f\n", r * 1000 }'
-echo "RSS at end $(rss)"
+echo "RSS at end $(rss_kb)"

@@ -8,16 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-600}
-command -v wrk > /dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet --bin paynorm
-log=$(mktemp)
-./target/release/paynorm serve --addr 127.0.0.1:0 2> "$log" &
-pid=$!
+. benches/serve/start.sh
 wrk_pid=
 trap 'kill $pid $wrk_pid 2>/dev/null; rm -f "$log" "$log.wrk"' EXIT
-for _ in $(seq 50); do grep -q listening "$log" && break; sleep 0.1; done
-addr=$(grep -o 'http://[0-9.:]*' "$log" | head -1)
-rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
 echo "server $addr (pid $pid), wrk -t2 -c32 for ${secs}s on /v1/normalize"
 wrk -t2 -c32 -d"${secs}s" --latency -s benches/serve/normalize.lua "$addr/v1/normalize" > "$log.wrk" &
 wrk_pid=$!
